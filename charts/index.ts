@@ -1,0 +1,29 @@
+import { App } from 'cdk8s';
+import { PlatformDefinition } from './platform';
+
+export { PlatformDefinition } from './platform';
+
+/** Every platform the app renders, in output order. Register a new platform here. */
+export const PLATFORMS: readonly PlatformDefinition<any>[] = [
+];
+
+/** Selects platforms and environments; empty means all. */
+export interface AppFilter {
+  readonly platforms?: readonly string[];
+  readonly environments?: readonly string[];
+}
+
+/** Builds the charts of every selected platform × environment into `app`. */
+export function buildApp(app: App, filter: AppFilter = {}): void {
+  const unknown = (filter.platforms ?? []).filter((p) => !PLATFORMS.some((d) => d.name === p));
+  if (unknown.length > 0) {
+    throw new Error(`unknown platform(s): ${unknown.join(', ')}; known: ${PLATFORMS.map((p) => p.name).join(', ')}`);
+  }
+  for (const platform of PLATFORMS) {
+    if (filter.platforms?.length && !filter.platforms.includes(platform.name)) continue;
+    for (const environment of platform.environments) {
+      if (filter.environments?.length && !filter.environments.includes(environment)) continue;
+      platform.build(app, environment);
+    }
+  }
+}

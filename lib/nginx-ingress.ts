@@ -1,0 +1,114 @@
+import { ApiObject } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { check } from './errors';
+import { IHttpBackend } from './http-backend';
+import { checkDnsLabel, checkHostname, checkUnique } from './names';
+import { INetworkPeer, NGINX_INGRESS_CONTROLLER } from './network-peer';
+import { PlatformChart } from './platform-chart';
+
+/** One path of a host. */
+export interface IngressPath {
+  /** URL path prefix. @default '/' */
+  readonly path?: string;
+  /** Path matching. @default 'Prefix' */
+  readonly pathType?: 'Prefix' | 'Exact' | 'ImplementationSpecific';
+  /** Where the traffic goes; must be in the Ingress's namespace. */
+  readonly backend: IHttpBackend;
+  /** Backend port name. @default - the backend's first exposed port */
+  readonly port?: string;
+}
+
+/** One host and its paths. */
+export interface IngressHost {
+  /** Fully qualified host name. */
+  readonly host: string;
+  /** Paths on this host. */
+  readonly paths: readonly IngressPath[];
+}
+
+export interface NginxIngressProps {
+  /** Ingress name. @default - the construct id */
+  readonly name?: string;
+  /** Namespace. @default - the chart's namespace */
+  readonly namespace?: string;
+  /** Hosts, each served with TLS. */
+  readonly hosts: readonly IngressHost[];
+  /** cert-manager ClusterIssuer that issues the certificates. */
+  readonly clusterIssuer: string;
+  /** IngressClass. @default 'nginx' */
+  readonly ingressClassName?: string;
+  /** The ingress controller pods, allowed into the backends by NetworkPolicy. @default - ingress-nginx in namespace `ingress-nginx` */
+  readonly controller?: INetworkPeer;
+  /** Extra annotations (`nginx.ingress.kubernetes.io/*`). @default - none */
+  readonly annotations?: Record<string, string>;
+  /** Largest request body, e.g. "10m". @default - the controller's default (1m) */
+  readonly proxyBodySize?: string;
+}
+
+/**
+ * An NGINX Ingress with a cert-manager certificate per host (HTTP redirected to HTTPS), that also opens each
+ * backend's NetworkPolicy to the ingress controller on exactly the routed port.
+ */
+export class NginxIngress extends Construct {
+  public readonly resource: ApiObject;
+  public readonly hosts: readonly string[];
+
+  constructor(scope: Construct, id: string, props: NginxIngressProps) {
+    super(scope, id);
+    const chart = PlatformChart.of(this);
+    const name = props.name ?? id;
+    const namespace = props.namespace ?? chart.defaultNamespace;
+    checkDnsLabel(this, 'name', name);
+    checkDnsLabel(this, 'clusterIssuer', props.clusterIssuer);
+    check(this, props.hosts.length > 0, 'hosts', props.hosts, 'must list at least one host');
+    props.hosts.forEach((h, i) => {
+      checkHostname(this, `hosts[${i}].host`, h.host);
+      check(this, h.paths.length > 0, `hosts[${i}].paths`, h.paths, 'must list at least one path');
+      h.paths.forEach((p, j) => {
+        check(this, (p.path ?? '/').startsWith('/'), `hosts[${i}].paths[${j}].path`, p.path, 'must start with "/"');
+        check(this, p.backend.namespace === namespace, `hosts[${i}].paths[${j}].backend`, `${p.backend.namespace}/${p.backend.serviceName}`,
+          `an Ingress routes only to Services in its own namespace (${namespace}); use an ExternalName Service or a second Ingress in that namespace`);
+      });
+      checkUnique(this, `hosts[${i}].paths[].path`, h.paths.map((p) => p.path ?? '/'));
+    });
+    checkUnique(this, 'hosts[].host', props.hosts.map((h) => h.host));
+    this.hosts = props.hosts.map((h) => h.host);
+    const controller = props.controller ?? NGINX_INGRESS_CONTROLLER;
+
+    const rules: k8s.IngressRule[] = props.hosts.map((h) => ({
+      host: h.host,
+      http: {
+        paths: h.paths.map((p) => {
+          const port = p.backend.resolveHttpPort(p.port);
+          p.backend.allowFrom(controller, [port.name]);
+          return {
+            path: p.path ?? '/',
+            pathType: p.pathType ?? 'Prefix',
+            backend: { service: { name: p.backend.serviceName, port: { number: port.servicePort } } },
+          };
+        }),
+      },
+    }));
+    const annotations: Record<string, string> = {
+      'cert-manager.io/cluster-issuer': props.clusterIssuer,
+      'nginx.ingress.kubernetes.io/force-ssl-redirect': 'true',
+      'nginx.ingress.kubernetes.io/ssl-redirect': 'true',
+      ...(props.proxyBodySize ? { 'nginx.ingress.kubernetes.io/proxy-body-size': props.proxyBodySize } : {}),
+      ...props.annotations,
+    };
+    this.resource = new k8s.KubeIngress(this, 'Resource', {
+      metadata: { name, namespace, annotations: Object.fromEntries(Object.keys(annotations).sort().map((k) => [k, annotations[k]])) },
+      spec: {
+        ingressClassName: props.ingressClassName ?? 'nginx',
+        tls: props.hosts.map((h) => ({ hosts: [h.host], secretName: tlsSecretName(h.host) })),
+        rules,
+      },
+    });
+  }
+}
+
+/** `api.example.com` → `api-example-com-tls`: one certificate Secret per host. */
+export function tlsSecretName(host: string): string {
+  return `${host.replace(/^\*\./, 'wildcard.').replace(/\./g, '-')}-tls`.slice(0, 253);
+}

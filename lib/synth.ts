@@ -1,0 +1,132 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { App } from 'cdk8s';
+import { stringify } from 'yaml';
+import { PlatformChart } from './platform-chart';
+import { checkDuplicateKeys, formatFindings, Finding, validateObjects } from './validation';
+
+/** One rendered file of a chart. */
+export interface RenderedFile {
+  /** File name inside `dist/<platform>/<environment>/`. */
+  readonly fileName: string;
+  /** The object it holds. */
+  readonly object: any;
+  /** The YAML text, byte for byte what is written. */
+  readonly text: string;
+}
+
+/** A chart rendered and validated, before it is written. */
+export interface RenderedChart {
+  readonly platform: string;
+  readonly environment: string;
+  /** `<platform>/<environment>`, relative to the output directory. */
+  readonly directory: string;
+  readonly files: readonly RenderedFile[];
+  /** Findings that fail the synth. */
+  readonly findings: readonly Finding[];
+  /** Findings covered by a named exemption (reported, not fatal). */
+  readonly exempted: readonly Finding[];
+}
+
+// Apply order for readers and for `kubectl apply -k`: namespaces and cluster-scoped things first, workloads last.
+const KIND_ORDER = [
+  'Namespace', 'CustomResourceDefinition', 'ClusterIssuer', 'ClusterSecretStore', 'AppProject', 'ResourceQuota', 'LimitRange',
+  'NetworkPolicy', 'ServiceAccount', 'Role', 'RoleBinding', 'SealedSecret', 'SecretStore', 'ExternalSecret', 'Secret', 'ConfigMap',
+  'PersistentVolumeClaim', 'Service', 'BackendConfig', 'ManagedCertificate', 'Certificate', 'Issuer',
+  'StatefulSet', 'Deployment', 'Job', 'CronJob', 'HorizontalPodAutoscaler', 'ScaledObject', 'PodDisruptionBudget',
+  'Ingress', 'Gateway', 'HTTPRoute', 'ServiceMonitor', 'PodMonitor', 'PrometheusRule', 'Application',
+];
+
+/** Renders one chart to YAML files and runs the validation gate on them. Pure: writes nothing. */
+export function renderChart(chart: PlatformChart): RenderedChart {
+  const ctx = { platform: chart.platform, environment: chart.environment };
+  const objects = chart.toJson();
+  const files: RenderedFile[] = objects
+    .map((object) => ({ fileName: fileNameOf(object), object, text: toYaml(object) }))
+    .sort((a, b) => compareObjects(a.object, b.object));
+  const seen = new Map<string, RenderedFile>();
+  const findings: Finding[] = [];
+  for (const file of files) {
+    if (seen.has(file.fileName)) {
+      findings.push({
+        rule: 'schema/duplicate-object', ...ctx, kind: file.object.kind, namespace: file.object.metadata?.namespace, name: file.object.metadata?.name ?? '',
+        path: 'metadata.name', message: 'two objects of this kind share a namespace and name; the second would overwrite the first',
+        fix: 'give each object a distinct metadata.name',
+      });
+    }
+    seen.set(file.fileName, file);
+    findings.push(...checkDuplicateKeys(file.text, ctx, file.fileName));
+  }
+  const report = validateObjects(objects, ctx, { externalReferences: chart.externalReferences, capacityBudgets: chart.capacityBudgets });
+  return {
+    platform: chart.platform,
+    environment: chart.environment,
+    directory: path.join(chart.platform, chart.environment),
+    files,
+    findings: [...findings, ...report.findings],
+    exempted: report.exempted,
+  };
+}
+
+/** The `kustomization.yaml` listing a chart's files, so `kubectl kustomize` and Argo CD read the same set. */
+export function kustomization(files: readonly RenderedFile[]): string {
+  return toYaml({
+    apiVersion: 'kustomize.config.k8s.io/v1beta1',
+    kind: 'Kustomization',
+    resources: files.map((f) => f.fileName),
+  });
+}
+
+/** Thrown when the validation gate finds problems; the message lists every finding. */
+export class ValidationFailedError extends Error {
+  constructor(readonly charts: readonly RenderedChart[]) {
+    const count = charts.reduce((n, c) => n + c.findings.length, 0);
+    const details = charts.filter((c) => c.findings.length > 0)
+      .map((c) => formatFindings({ findings: [...c.findings], exempted: [] })).join('\n');
+    super(`validation gate: ${count} finding(s); nothing was written.\n${details}`);
+    this.name = 'ValidationFailedError';
+  }
+}
+
+export interface SynthesizeOptions {
+  /** Output directory. */
+  readonly outdir: string;
+}
+
+/**
+ * Renders and validates every PlatformChart of `app`, then writes `outdir/<platform>/<environment>/` with a
+ * kustomization each. Nothing is written when any chart has a finding. Directories of the rendered charts are
+ * replaced whole, so the files of deleted resources disappear.
+ */
+export function synthesize(app: App, options: SynthesizeOptions): RenderedChart[] {
+  const charts = app.charts.filter((c): c is PlatformChart => c instanceof PlatformChart).map(renderChart);
+  if (charts.some((c) => c.findings.length > 0)) throw new ValidationFailedError(charts);
+  for (const chart of charts) {
+    const dir = path.join(options.outdir, chart.directory);
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.mkdirSync(dir, { recursive: true });
+    for (const file of chart.files) fs.writeFileSync(path.join(dir, file.fileName), file.text);
+    fs.writeFileSync(path.join(dir, 'kustomization.yaml'), kustomization(chart.files));
+  }
+  return charts;
+}
+
+/** YAML with no line folding and no anchors: the same bytes on every machine. */
+export function toYaml(object: unknown): string {
+  return stringify(object, { lineWidth: 0, aliasDuplicateObjects: false, indent: 2 });
+}
+
+/** `<kind>-<namespace>-<name>.yaml` (namespace left out for cluster-scoped objects), lower case. */
+export function fileNameOf(object: any): string {
+  const ns = object.metadata?.namespace;
+  return `${[object.kind, ns, object.metadata?.name].filter(Boolean).join('-')}.yaml`.toLowerCase();
+}
+
+function compareObjects(a: any, b: any): number {
+  const rank = (o: any) => { const i = KIND_ORDER.indexOf(o.kind); return i < 0 ? KIND_ORDER.length : i; };
+  return rank(a) - rank(b) || cmp(a.kind, b.kind) || cmp(a.metadata?.namespace ?? '', b.metadata?.namespace ?? '') || cmp(a.metadata?.name ?? '', b.metadata?.name ?? '');
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
