@@ -12,7 +12,7 @@ export const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
 export function setSyncWave(scope: IConstruct, wave: number): void {
   check(scope, Number.isInteger(wave) && wave >= -100 && wave <= 100, 'wave', wave, 'must be an integer between -100 and 100');
   for (const child of scope.node.findAll()) {
-    if (child instanceof ApiObject && child.metadata.getAnnotations()[SYNC_WAVE_ANNOTATION] === undefined) {
+    if (child instanceof ApiObject && child.metadata.toJson().annotations?.[SYNC_WAVE_ANNOTATION] === undefined) {
       child.metadata.addAnnotation(SYNC_WAVE_ANNOTATION, String(wave));
     }
   }
