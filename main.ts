@@ -14,8 +14,10 @@ function main(argv: readonly string[]): number {
   const outdir = process.env.CDK8S_OUTDIR ?? 'dist';
   const app = new App({ outdir });
   try {
-    buildApp(app, { platforms: arg('--platform'), environments: arg('--env') });
-    const charts = synthesize(app, { outdir });
+    const platforms = arg('--platform');
+    const environments = arg('--env');
+    buildApp(app, { platforms, environments });
+    const charts = synthesize(app, { outdir, clean: !platforms && !environments });
     const objects = charts.reduce((n, c) => n + c.files.length, 0);
     const exempted = charts.flatMap((c) => c.exempted);
     for (const f of exempted) {

@@ -16,3 +16,4 @@ export * from './workload';
 export * from './nginx-ingress';
 export * from './service-monitor';
 export * from './sync-wave';
+export * from './http-route';

@@ -91,6 +91,8 @@ export class ValidationFailedError extends Error {
 export interface SynthesizeOptions {
   /** Output directory. */
   readonly outdir: string;
+  /** Empty the whole output directory first (a full run), so platforms and environments that were removed disappear too. @default false */
+  readonly clean?: boolean;
 }
 
 /**
@@ -101,6 +103,7 @@ export interface SynthesizeOptions {
 export function synthesize(app: App, options: SynthesizeOptions): RenderedChart[] {
   const charts = app.charts.filter((c): c is PlatformChart => c instanceof PlatformChart).map(renderChart);
   if (charts.some((c) => c.findings.length > 0)) throw new ValidationFailedError(charts);
+  if (options.clean) fs.rmSync(options.outdir, { recursive: true, force: true });
   for (const chart of charts) {
     const dir = path.join(options.outdir, chart.directory);
     fs.rmSync(dir, { recursive: true, force: true });

@@ -59,7 +59,7 @@ export class WorkloadNetworkPolicy extends Construct {
   private renderSpec(): k8s.NetworkPolicySpec {
     const toRules = (rules: Rule[], side: 'from' | 'to') => mergeRules(rules).map((r) => ({
       [side]: [r.peer.toNetworkPolicyPeer(this.props.namespace)],
-      ...(r.ports.length > 0 ? { ports: r.ports.map((p) => ({ port: p.port, protocol: p.protocol ?? 'TCP' })) } : {}),
+      ...(r.ports.length > 0 ? { ports: r.ports.map((p) => ({ port: k8s.IntOrString.fromNumber(p.port), protocol: p.protocol ?? 'TCP' })) } : {}),
     }));
     return {
       podSelector: { matchLabels: { ...this.props.podLabels } },
