@@ -1,0 +1,64 @@
+import { NginxIngress, NginxIngressProps, Peer, Workload, WorkloadProps } from '../../lib';
+import { findObject, objectsOf, testChart } from '../util';
+
+const web: WorkloadProps = {
+  image: 'ghcr.io/example/web:1.0.0',
+  resources: { cpuRequest: '50m', memoryRequest: '64Mi', memoryLimit: '128Mi' },
+  ports: [{ name: 'http', port: 8080, servicePort: 80 }],
+  readiness: { http: { path: '/' } },
+  liveness: { http: { path: '/' } },
+};
+
+describe('NginxIngress', () => {
+  test('minimal props: TLS per host from cert-manager and the controller allowed into the backend', () => {
+    const chart = testChart();
+    const frontend = new Workload(chart, 'web', web);
+    new NginxIngress(chart, 'ingress', { clusterIssuer: 'letsencrypt-prod', hosts: [{ host: 'shop.example.com', paths: [{ backend: frontend }] }] });
+    const objects = objectsOf(chart);
+    const ingress = findObject(objects, 'Ingress', 'ingress', 'demo');
+    expect(ingress.metadata.annotations['cert-manager.io/cluster-issuer']).toBe('letsencrypt-prod');
+    expect(ingress.spec.ingressClassName).toBe('nginx');
+    expect(ingress.spec.tls).toEqual([{ hosts: ['shop.example.com'], secretName: 'shop-example-com-tls' }]);
+    expect(ingress.spec.rules[0].http.paths[0]).toEqual({ path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } });
+    const policy = findObject(objects, 'NetworkPolicy', 'web', 'demo');
+    expect(policy.spec.ingress).toEqual([{
+      from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } } }],
+      ports: [{ port: 8080, protocol: 'TCP' }],
+    }]);
+  });
+
+  test('all props', () => {
+    const chart = testChart();
+    const frontend = new Workload(chart, 'web', web);
+    const props: Required<NginxIngressProps> = {
+      name: 'public', namespace: 'demo', clusterIssuer: 'le', ingressClassName: 'internal-nginx', controller: Peer.namespace('ingress'),
+      annotations: { 'nginx.ingress.kubernetes.io/proxy-read-timeout': '60' }, proxyBodySize: '10m',
+      hosts: [{ host: 'a.example.com', paths: [{ path: '/api', pathType: 'Prefix', backend: frontend, port: 'http' }] }],
+    };
+    new NginxIngress(chart, 'ingress', props);
+    const ingress = findObject(objectsOf(chart), 'Ingress', 'public', 'demo');
+    expect(ingress.spec.ingressClassName).toBe('internal-nginx');
+    expect(ingress.metadata.annotations['nginx.ingress.kubernetes.io/proxy-body-size']).toBe('10m');
+  });
+
+  describe('fails if', () => {
+    test('a host is not a DNS name', () => {
+      const chart = testChart();
+      const frontend = new Workload(chart, 'web', web);
+      expect(() => new NginxIngress(chart, 'i', { clusterIssuer: 'le', hosts: [{ host: 'Not A Host', paths: [{ backend: frontend }] }] }))
+        .toThrow(/invalid hosts\[0\].host \("Not A Host"\): must be a fully qualified lower-case DNS host name/);
+    });
+    test('the backend is in another namespace', () => {
+      const chart = testChart();
+      const frontend = new Workload(chart, 'web', { ...web, namespace: 'other' });
+      expect(() => new NginxIngress(chart, 'i', { clusterIssuer: 'le', hosts: [{ host: 'a.example.com', paths: [{ backend: frontend }] }] }))
+        .toThrow(/an Ingress routes only to Services in its own namespace \(demo\)/);
+    });
+    test('the backend port is not exposed', () => {
+      const chart = testChart();
+      const frontend = new Workload(chart, 'web', web);
+      expect(() => new NginxIngress(chart, 'i', { clusterIssuer: 'le', hosts: [{ host: 'a.example.com', paths: [{ backend: frontend, port: 'admin' }] }] }))
+        .toThrow(/invalid port \("admin"\): must name one of the workload's ports \(http\)/);
+    });
+  });
+});
