@@ -52,7 +52,11 @@ describe('Workload', () => {
   test('all props', () => {
     const chart = testChart();
     const props: Required<WorkloadProps> = {
-      ...minimal,
+      image: minimal.image,
+      resources: minimal.resources,
+      ports: [{ name: 'http', port: 8080 }],
+      readiness: { http: { path: '/ready' } },
+      liveness: { http: { path: '/health' } },
       name: 'worker',
       namespace: 'jobs',
       kind: 'StatefulSet',

@@ -1,0 +1,197 @@
+import { App } from 'cdk8s';
+import { aurontek, AURONTEK_CONFIG, AurontekChart, AurontekConfig, AurontekEnvironment } from '../../charts/aurontek';
+import { renderChart } from '../../lib/synth';
+import { findObject, mainContainer, objectsOf, objectsOfKind } from '../util';
+
+const NS = 'aurontek';
+const INTERNAL = { usuarios: 3001, tickets: 3002, chat: 3003, notifications: 3004, ia: 3005 } as const;
+const ALL = { gateway: 3000, ...INTERNAL } as const;
+const INTERNET = { ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] } };
+const INGRESS_NGINX = {
+  namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } },
+  podSelector: { matchLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } },
+};
+const pods = (name: string) => ({ podSelector: { matchLabels: { 'app.kubernetes.io/name': name, 'app.kubernetes.io/part-of': 'aurontek' } } });
+
+function build(environment: AurontekEnvironment, config?: AurontekConfig): AurontekChart {
+  return new AurontekChart(new App(), `aurontek-${environment}`, { environment, config });
+}
+
+function envOf(container: any): Record<string, any> {
+  return Object.fromEntries((container.env ?? []).map((e: any) => [e.name, e.value ?? e.valueFrom]));
+}
+
+describe.each(['test', 'production'] as const)('aurontek %s', (environment) => {
+  const chart = build(environment);
+  const objects = objectsOf(chart);
+  const config = AURONTEK_CONFIG[environment];
+
+  test('the validation gate finds nothing', () => {
+    expect(renderChart(chart).findings).toEqual([]);
+  });
+
+  test('snapshot', () => {
+    expect(objects).toMatchSnapshot();
+  });
+
+  test('a restricted namespace with default deny and DNS egress', () => {
+    const ns = findObject(objects, 'Namespace', NS);
+    expect(ns.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
+    expect(findObject(objects, 'NetworkPolicy', 'default-deny', NS).spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
+    expect(findObject(objects, 'NetworkPolicy', 'allow-dns-egress', NS).spec.egress[0].ports).toEqual([{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }]);
+  });
+
+  test.each(Object.entries(ALL))('%s listens on %d with a Service of the same port and /health probes', (name, port) => {
+    const deployment = findObject(objects, 'Deployment', name, NS);
+    const c = mainContainer(deployment);
+    expect(c.ports).toEqual([{ name: 'http', containerPort: port, protocol: 'TCP' }]);
+    expect(envOf(c).PORT).toBe(String(port));
+    for (const probe of [c.readinessProbe, c.livenessProbe, c.startupProbe]) expect(probe.httpGet).toEqual({ path: '/health', port: 'http', scheme: 'HTTP' });
+    const service = findObject(objects, 'Service', name, NS);
+    expect(service.spec.type).toBe('ClusterIP');
+    expect(service.spec.ports).toEqual([{ name: 'http', port, targetPort: 'http', protocol: 'TCP' }]);
+    expect(deployment.spec.template.spec.securityContext.runAsUser).toBe(1001);
+  });
+
+  test('pinned images from the document\'s Docker Hub repositories', () => {
+    const images = Object.fromEntries(Object.keys(ALL).map((name) => [name, mainContainer(findObject(objects, 'Deployment', name, NS)).image]));
+    expect(images).toEqual({
+      gateway: 'docker.io/enpc29/aurontek-gateway:1.0.0',
+      usuarios: 'docker.io/enpc29/aurontek-usuarios:1.0.0',
+      tickets: 'docker.io/enpc29/aurontek-tickets:1.0.0',
+      chat: 'docker.io/enpc29/aurontek-chat:1.0.0',
+      notifications: 'docker.io/enpc29/aurontek-notificaciones:1.0.0',
+      ia: 'docker.io/enpc29/aurontek-ia:1.0.0',
+    });
+    for (const image of Object.values(images)) expect(image).not.toMatch(/:latest$/);
+  });
+
+  test('memory limits from the document: 150Mi per Node.js service, 200Mi for IA; one replica each, no PDB, Recreate', () => {
+    for (const name of Object.keys(ALL)) {
+      const deployment = findObject(objects, 'Deployment', name, NS);
+      const expected = name === 'ia' ? '200Mi' : '150Mi';
+      expect(mainContainer(deployment).resources).toEqual({
+        requests: { cpu: config.services[name as keyof typeof ALL].cpuRequest, memory: expected },
+        limits: { memory: expected },
+      });
+      expect(deployment.spec.replicas).toBe(1);
+      expect(deployment.spec.strategy).toEqual({ type: 'Recreate' });
+    }
+    expect(objectsOfKind(objects, 'PodDisruptionBudget')).toEqual([]);
+    expect(objectsOfKind(objects, 'HorizontalPodAutoscaler')).toEqual([]);
+    expect(envOf(mainContainer(findObject(objects, 'Deployment', 'gateway', NS))).NODE_OPTIONS).toBe('--max-old-space-size=100');
+    expect(envOf(mainContainer(findObject(objects, 'Deployment', 'ia', NS))).NODE_OPTIONS).toBeUndefined();
+  });
+
+  test('the CPU requests fit the host\'s one vCPU with room for the system', () => {
+    const millis = Object.keys(ALL).map((name) => parseInt(mainContainer(findObject(objects, 'Deployment', name, NS)).resources.requests.cpu, 10));
+    expect(millis.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(700);
+  });
+
+  test('the capacity budget is the 1 GiB host minus the system reserve', () => {
+    expect(chart.capacityBudgets).toEqual([{
+      namespace: NS, memoryBytes: (1024 - 50) * 1024 * 1024, description: 'one 1024 MiB host minus 50 MiB for the system (the document\'s allocation)',
+    }]);
+  });
+
+  test('only the gateway is exposed, through one NGINX Ingress with TLS on the configured host', () => {
+    const ingresses = objectsOfKind(objects, 'Ingress');
+    expect(ingresses).toHaveLength(1);
+    const ingress = findObject(objects, 'Ingress', 'gateway', NS);
+    expect(ingress.spec.ingressClassName).toBe('nginx');
+    expect(ingress.metadata.annotations['cert-manager.io/cluster-issuer']).toBe('letsencrypt-prod');
+    expect(ingress.spec.tls).toEqual([{ hosts: [config.host], secretName: `${config.host.replace(/\./g, '-')}-tls` }]);
+    expect(ingress.spec.rules).toEqual([{ host: config.host, http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'gateway', port: { number: 3000 } } } }] } }]);
+    expect(objectsOfKind(objects, 'Service').every((s) => s.spec.type === 'ClusterIP')).toBe(true);
+  });
+
+  test('nothing reaches the gateway except the ingress controller; the gateway reaches only the five services', () => {
+    const policy = findObject(objects, 'NetworkPolicy', 'gateway', NS);
+    expect(policy.spec.ingress).toEqual([{ from: [INGRESS_NGINX], ports: [{ port: 3000, protocol: 'TCP' }] }]);
+    const egress = Object.fromEntries(policy.spec.egress.map((r: any) => [r.to[0].podSelector.matchLabels['app.kubernetes.io/name'], r.ports]));
+    expect(egress).toEqual(Object.fromEntries(Object.entries(INTERNAL).map(([n, p]) => [n, [{ port: p, protocol: 'TCP' }]])));
+  });
+
+  test.each(Object.entries(INTERNAL))('%s admits only the gateway, on port %d', (name, port) => {
+    expect(findObject(objects, 'NetworkPolicy', name, NS).spec.ingress).toEqual([{ from: [pods('gateway')], ports: [{ port, protocol: 'TCP' }] }]);
+  });
+
+  test('egress leaves the cluster only towards the managed services each service uses', () => {
+    const egressPorts = (name: string) => findObject(objects, 'NetworkPolicy', name, NS).spec.egress
+      .filter((r: any) => r.to[0].ipBlock)
+      .map((r: any) => { expect(r.to).toEqual([INTERNET]); return r.ports.map((p: any) => p.port); })
+      .flat();
+    expect(egressPorts('usuarios')).toEqual([443, 27017]);
+    expect(egressPorts('tickets')).toEqual([5671, 27017]);
+    expect(egressPorts('chat')).toEqual([5671, 27017]);
+    expect(egressPorts('notifications')).toEqual([587, 5671]);
+    expect(egressPorts('ia')).toEqual([5671]);
+    expect(egressPorts('gateway')).toEqual([]);
+  });
+
+  test('connection strings and keys come from Secrets, never literals', () => {
+    const ref = (name: string, key: string) => ({ secretKeyRef: { name, key } });
+    const usuarios = envOf(mainContainer(findObject(objects, 'Deployment', 'usuarios', NS)));
+    expect(usuarios.MONGODB_URI).toEqual(ref('aurontek-mongodb', 'uri'));
+    expect(usuarios.JWT_SECRET).toEqual(ref('aurontek-jwt', 'secret'));
+    expect(usuarios.CLOUDINARY_API_SECRET).toEqual(ref('aurontek-cloudinary', 'api-secret'));
+    expect(envOf(mainContainer(findObject(objects, 'Deployment', 'tickets', NS))).RABBITMQ_URL).toEqual(ref('aurontek-cloudamqp', 'url'));
+    const notifications = envOf(mainContainer(findObject(objects, 'Deployment', 'notifications', NS)));
+    expect(notifications).toMatchObject({ EMAIL_HOST: 'smtp.gmail.com', EMAIL_PORT: '587', EMAIL_SECURE: 'false', EMAIL_PASSWORD: ref('aurontek-smtp', 'password') });
+    expect(notifications.MONGODB_URI).toBeUndefined();
+    expect(objectsOfKind(objects, 'Secret')).toEqual([]);
+    expect(chart.externalReferences.filter((r) => r.kind === 'Secret').map((r) => r.name).sort())
+      .toEqual(['aurontek-cloudamqp', 'aurontek-cloudinary', 'aurontek-jwt', 'aurontek-mongodb', 'aurontek-smtp']);
+  });
+
+  test('the gateway calls the services by their cluster DNS names and admits the Vercel origins', () => {
+    const env = envOf(mainContainer(findObject(objects, 'Deployment', 'gateway', NS)));
+    expect(env).toMatchObject({
+      USUARIOS_SERVICE_URL: 'http://usuarios.aurontek.svc.cluster.local:3001',
+      TICKETS_SERVICE_URL: 'http://tickets.aurontek.svc.cluster.local:3002',
+      CHAT_SERVICE_URL: 'http://chat.aurontek.svc.cluster.local:3003',
+      NOTIFICACIONES_SERVICE_URL: 'http://notifications.aurontek.svc.cluster.local:3004',
+      IA_SERVICE_URL: 'http://ia.aurontek.svc.cluster.local:3005',
+      CORS_ORIGINS: config.corsOrigins.join(','),
+      FRONTEND_URL: config.corsOrigins[0],
+    });
+    expect(env.MONGODB_URI).toBeUndefined();
+  });
+});
+
+describe('aurontek environments', () => {
+  test('test and production differ in host, CORS origin and log level only', () => {
+    expect(AURONTEK_CONFIG.test.host).toBe('aurontekhq-api-test.ddns.net');
+    expect(AURONTEK_CONFIG.production.host).toBe('aurontekhq-api.ddns.net');
+    expect(AURONTEK_CONFIG.production.corsOrigins).toEqual(['https://aurontek.vercel.app']);
+    expect(AURONTEK_CONFIG.test.services).toBe(AURONTEK_CONFIG.production.services);
+  });
+
+  test('the platform definition builds every environment', () => {
+    const app = new App();
+    expect(aurontek.environments).toEqual(['test', 'production']);
+    expect(aurontek.environments.map((e) => aurontek.build(app, e).environment)).toEqual(['test', 'production']);
+  });
+
+  test('the capacity budget fails when a service\'s memory limit is raised', () => {
+    const base = AURONTEK_CONFIG.production;
+    const config: AurontekConfig = { ...base, services: { ...base.services, usuarios: { ...base.services.usuarios, memoryLimit: '300Mi' } } };
+    const findings = renderChart(build('production', config)).findings;
+    expect(findings.map((f) => f.rule)).toEqual(['practice/capacity-budget', 'practice/capacity-budget']);
+    expect(findings[0].message).toMatch(/memory requests of the pods in namespace aurontek total .* over the budget of/);
+  });
+
+  test('the capacity budget fails when a second gateway replica is added', () => {
+    const base = AURONTEK_CONFIG.production;
+    const config: AurontekConfig = { ...base, services: { ...base.services, gateway: { ...base.services.gateway, replicas: 2 } } };
+    const findings = renderChart(build('production', config)).findings;
+    expect(findings.some((f) => f.rule === 'practice/capacity-budget')).toBe(true);
+  });
+
+  test('configured CIDRs replace "any public address" for an external service', () => {
+    const base = AURONTEK_CONFIG.production;
+    const config: AurontekConfig = { ...base, external: { ...base.external, amqp: { port: 5671, cidrs: ['203.0.113.0/24'] } } };
+    const policy = findObject(objectsOf(build('production', config)), 'NetworkPolicy', 'ia', NS);
+    expect(policy.spec.egress).toEqual([{ to: [{ ipBlock: { cidr: '203.0.113.0/24' } }], ports: [{ port: 5671, protocol: 'TCP' }] }]);
+  });
+});
