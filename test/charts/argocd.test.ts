@@ -1,0 +1,290 @@
+import { ApiObject, App } from 'cdk8s';
+import { ARGOCD_PLATFORM, ArgoCdEnvironment, argocdPlatform, factsOf } from '../../charts/argocd';
+import { buildApp, PLATFORMS } from '../../charts';
+import { PlatformDefinition } from '../../charts/platform';
+import { ARGOCD_RESOURCES_FINALIZER, PlatformChart } from '../../lib';
+import { renderChart } from '../../lib/synth';
+import { findObject, objectsOfKind } from '../util';
+
+const REPO = 'https://git.example.com/platform-manifests.git';
+
+/** A platform made of raw objects, so the Argo CD logic is tested apart from the real platforms. */
+function fixture(name: string, environments: readonly string[], namespace: string, objects: (env: string) => any[]): PlatformDefinition<string> {
+  return {
+    name,
+    environments,
+    build(app: App, environment: string) {
+      const chart = new PlatformChart(app, `${name}-${environment}`, { platform: name, environment, namespace });
+      objects(environment).forEach((o, i) => new ApiObject(chart, `o${i}`, o));
+      return chart;
+    },
+  };
+}
+
+const ns = (name: string) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+const hpa = (namespace: string, target: string) => ({
+  apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: target, namespace },
+  spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: target }, minReplicas: 2, maxReplicas: 4 },
+});
+
+// shop renders its namespaces and a ClusterIssuer, and leaves replicas to its HPA.
+const shop = fixture('shop', ['staging', 'production'], 'shop', () => [
+  ns('shop'), ns('shop-data'),
+  { apiVersion: 'cert-manager.io/v1', kind: 'ClusterIssuer', metadata: { name: 'letsencrypt' }, spec: { selfSigned: {} } },
+  { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'api', namespace: 'shop' }, spec: {} },
+  { apiVersion: 'v1', kind: 'Service', metadata: { name: 'api', namespace: 'shop' }, spec: {} },
+  { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'db', namespace: 'shop-data' }, spec: { replicas: 1 } },
+  hpa('shop', 'api'),
+]);
+// lab deploys into a namespace it does not render, ships a CRD, and keeps replicas on an HPA target.
+const lab = fixture('lab', ['development', 'staging'], 'lab', () => [
+  { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'widgets.example.com' }, spec: {} },
+  { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'worker', namespace: 'lab' }, spec: { replicas: 3 } },
+  hpa('lab', 'worker'),
+]);
+
+const cfg = (cluster: ArgoCdEnvironment['cluster'], automatedSync: boolean): ArgoCdEnvironment => ({
+  repoUrl: REPO, targetRevision: 'dist', argocdNamespace: 'argocd', argocdCluster: { server: 'https://kubernetes.default.svc' }, cluster, automatedSync,
+});
+const FIXTURE_CONFIG: Record<string, ArgoCdEnvironment> = {
+  development: cfg({ server: 'https://kubernetes.default.svc' }, true),
+  staging: cfg({ name: 'staging' }, true),
+  production: cfg({ name: 'production' }, false),
+};
+
+describe('argocd chart (fixture platforms)', () => {
+  const registry: PlatformDefinition<any>[] = [];
+  const argocd = argocdPlatform(() => registry, FIXTURE_CONFIG);
+  registry.push(shop, lab, argocd);
+  const build = (env: string) => {
+    const chart = argocd.build(new App(), env);
+    return { chart, objects: chart.toJson() };
+  };
+
+  test('its environments are the union of the platforms\' environments, in apply order', () => {
+    expect(argocd.environments).toEqual(['development', 'staging', 'production']);
+  });
+
+  test('a platform appears only in the environments it has', () => {
+    const apps = (env: string) => objectsOfKind(build(env).objects, 'Application').map((a) => a.metadata.name).sort();
+    expect(apps('development')).toEqual(['lab-development', 'root-development']);
+    expect(apps('staging')).toEqual(['lab-staging', 'root-staging', 'shop-staging']);
+    expect(apps('production')).toEqual(['root-production', 'shop-production']);
+  });
+
+  test('root app-of-apps syncs argocd/<environment> on the dist branch into the argocd namespace, without cascading deletes', () => {
+    const root = findObject(build('staging').objects, 'Application', 'root-staging', 'argocd');
+    expect(root.spec.source).toEqual({ repoURL: REPO, targetRevision: 'dist', path: 'argocd/staging' });
+    expect(root.spec.destination).toEqual({ server: 'https://kubernetes.default.svc', namespace: 'argocd' });
+    expect(root.spec.project).toBe('argocd-staging');
+    expect(root.metadata.finalizers).toBeUndefined();
+    const project = findObject(build('staging').objects, 'AppProject', 'argocd-staging', 'argocd');
+    expect(project.spec.clusterResourceWhitelist).toEqual([]);
+    expect(project.spec.namespaceResourceWhitelist).toEqual([{ group: 'argoproj.io', kind: 'AppProject' }, { group: 'argoproj.io', kind: 'Application' }]);
+  });
+
+  test('the project allows the repo, the platform\'s namespaces on the environment\'s cluster, and the kinds it renders', () => {
+    const project = findObject(build('production').objects, 'AppProject', 'shop-production', 'argocd');
+    expect(project.metadata.annotations).toEqual({ 'argocd.argoproj.io/sync-wave': '-1' });
+    expect(project.spec.sourceRepos).toEqual([REPO]);
+    expect(project.spec.destinations).toEqual([{ name: 'production', namespace: 'shop' }, { name: 'production', namespace: 'shop-data' }]);
+    expect(project.spec.clusterResourceWhitelist).toEqual([{ group: '', kind: 'Namespace' }, { group: 'cert-manager.io', kind: 'ClusterIssuer' }]);
+    expect(project.spec.namespaceResourceWhitelist).toEqual([
+      { group: '', kind: 'Service' }, { group: 'apps', kind: 'Deployment' }, { group: 'apps', kind: 'StatefulSet' },
+      { group: 'autoscaling', kind: 'HorizontalPodAutoscaler' },
+    ]);
+  });
+
+  test('a child app syncs <platform>/<environment> of the dist branch, with the resources finalizer', () => {
+    const app = findObject(build('staging').objects, 'Application', 'shop-staging', 'argocd');
+    expect(app.metadata.finalizers).toEqual([ARGOCD_RESOURCES_FINALIZER]);
+    expect(app.spec.project).toBe('shop-staging');
+    expect(app.spec.source).toEqual({ repoURL: REPO, targetRevision: 'dist', path: 'shop/staging' });
+    expect(app.spec.destination).toEqual({ name: 'staging', namespace: 'shop' });
+  });
+
+  test('production syncs manually, other environments automatically with prune and self-heal', () => {
+    expect(findObject(build('production').objects, 'Application', 'shop-production').spec.syncPolicy.automated).toBeUndefined();
+    expect(findObject(build('production').objects, 'Application', 'root-production').spec.syncPolicy.automated).toBeUndefined();
+    expect(findObject(build('staging').objects, 'Application', 'shop-staging').spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: true });
+    expect(findObject(build('staging').objects, 'Application', 'root-staging').spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: true });
+  });
+
+  test('rendered namespaces, no CRDs and no replica conflicts: CreateNamespace=false, PruneLast, no ignoreDifferences', () => {
+    const app = findObject(build('staging').objects, 'Application', 'shop-staging');
+    expect(app.spec.syncPolicy.syncOptions).toEqual(['CreateNamespace=false', 'PruneLast=true']);
+    expect(app.spec.ignoreDifferences).toBeUndefined();
+  });
+
+  test('an unrendered namespace, a CRD and replicas on an HPA target: CreateNamespace, ServerSideApply and ignored replicas', () => {
+    const app = findObject(build('development').objects, 'Application', 'lab-development');
+    expect(app.spec.destination).toEqual({ server: 'https://kubernetes.default.svc', namespace: 'lab' });
+    expect(app.spec.syncPolicy.syncOptions).toEqual(['CreateNamespace=true', 'PruneLast=true', 'ServerSideApply=true', 'RespectIgnoreDifferences=true']);
+    expect(app.spec.ignoreDifferences).toEqual([{ group: 'apps', kind: 'Deployment', namespace: 'lab', name: 'worker', jsonPointers: ['/spec/replicas'] }]);
+    const project = findObject(build('development').objects, 'AppProject', 'lab-development');
+    expect(project.spec.clusterResourceWhitelist).toEqual([{ group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition' }]);
+  });
+
+  test('an object larger than the last-applied annotation allows turns on ServerSideApply', () => {
+    const big = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'dashboards', namespace: 'x' }, data: { d: 'x'.repeat(200 * 1024) } };
+    expect(factsOf('p', 'e', 'x', [big]).serverSideApply).toBe(true);
+    expect(factsOf('p', 'e', 'x', [{ ...big, data: { d: 'x' } }]).serverSideApply).toBe(false);
+  });
+
+  test('the gate passes on every environment', () => {
+    for (const env of argocd.environments) expect(renderChart(build(env).chart).findings).toEqual([]);
+  });
+
+  test('fails if an environment has no Argo CD config', () => {
+    const withTest = argocdPlatform(() => [fixture('qa', ['test'], 'qa', () => [ns('qa')])], FIXTURE_CONFIG);
+    expect(() => withTest.build(new App(), 'test'))
+      .toThrow(/argocd\/test: invalid environment \("test"\): a platform uses this environment but charts\/argocd\/config.ts has no entry for it; known: development, staging, production/);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// The real registry: every platform, built once.
+
+const argocdDefinition = PLATFORMS.find((p) => p.name === ARGOCD_PLATFORM)!;
+const others = PLATFORMS.filter((p) => p.name !== ARGOCD_PLATFORM);
+const app = new App();
+buildApp(app);
+const charts = app.charts.filter((c): c is PlatformChart => c instanceof PlatformChart);
+const platformCharts = charts.filter((c) => c.platform !== ARGOCD_PLATFORM);
+const objectsOfPlatform = (platform: string, env: string) =>
+  platformCharts.filter((c) => c.platform === platform && c.environment === env).flatMap((c) => c.toJson());
+const argocdChart = (env: string) => charts.find((c) => c.platform === ARGOCD_PLATFORM && c.environment === env)!;
+
+const ANN_WAVE = 'argocd.argoproj.io/sync-wave';
+const ANN_HOOK = 'argocd.argoproj.io/hook';
+const ANN_HOOK_DELETE = 'argocd.argoproj.io/hook-delete-policy';
+
+describe('argocd platform in the registry', () => {
+  test('is registered last, so it is rendered after the platforms it describes', () => {
+    expect(PLATFORMS[PLATFORMS.length - 1].name).toBe(ARGOCD_PLATFORM);
+  });
+
+  test('its environments are exactly the union of the other platforms\' environments', () => {
+    expect([...argocdDefinition.environments].sort()).toEqual([...new Set(others.flatMap((p) => [...p.environments]))].sort());
+  });
+
+  describe.each([...argocdDefinition.environments])('%s', (env) => {
+    const chart = argocdChart(env);
+    const objects = chart.toJson();
+    const here = others.filter((p) => p.environments.includes(env));
+
+    test('root app-of-apps points at argocd/<environment> on the dist branch, in namespace argocd', () => {
+      const root = findObject(objects, 'Application', `root-${env}`, 'argocd');
+      expect(root.spec.source.path).toBe(`argocd/${env}`);
+      expect(root.spec.source.targetRevision).toBe('dist');
+    });
+
+    test('one Application and one AppProject per platform that has this environment, and no others', () => {
+      expect(objectsOfKind(objects, 'Application').map((a) => a.metadata.name).sort())
+        .toEqual([`root-${env}`, ...here.map((p) => `${p.name}-${env}`)].sort());
+      expect(objectsOfKind(objects, 'AppProject').map((a) => a.metadata.name).sort())
+        .toEqual([`argocd-${env}`, ...here.map((p) => `${p.name}-${env}`)].sort());
+    });
+
+    test.each(here.map((p) => p.name))('%s: Application, project destinations and whitelists follow what it renders', (platform) => {
+      const rendered = objectsOfPlatform(platform, env);
+      const application = findObject(objects, 'Application', `${platform}-${env}`, 'argocd');
+      const project = findObject(objects, 'AppProject', `${platform}-${env}`, 'argocd');
+      expect(application.spec.source.targetRevision).toBe('dist');
+      expect(application.spec.source.path).toBe(`${platform}/${env}`);
+      expect(application.spec.project).toBe(project.metadata.name);
+      expect(application.metadata.finalizers).toEqual([ARGOCD_RESOURCES_FINALIZER]);
+      if (env === 'production') expect(application.spec.syncPolicy.automated).toBeUndefined();
+      else expect(application.spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: true });
+      expect(application.spec.syncPolicy.syncOptions).toContain('PruneLast=true');
+
+      const namespaces = new Set<string>(rendered.flatMap((o) => [o.metadata.namespace, o.kind === 'Namespace' ? o.metadata.name : undefined]).filter(Boolean));
+      expect(project.spec.destinations.map((d: any) => d.namespace)).toEqual([...namespaces].sort());
+      const group = (o: any) => (o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : '');
+      const key = (gk: any) => `${gk.group}/${gk.kind}`;
+      const clusterScoped = new Set(rendered.filter((o) => !o.metadata.namespace).map((o) => `${group(o)}/${o.kind}`));
+      expect(project.spec.clusterResourceWhitelist.map(key).sort()).toEqual([...clusterScoped].sort());
+      const namespaced = new Set(rendered.filter((o) => o.metadata.namespace).map((o) => `${group(o)}/${o.kind}`));
+      expect(project.spec.namespaceResourceWhitelist.map(key).sort()).toEqual([...namespaced].sort());
+      if (rendered.some((o) => o.kind === 'Namespace' && o.metadata.name === application.spec.destination.namespace)) {
+        expect(application.spec.syncPolicy.syncOptions).toContain('CreateNamespace=false');
+      }
+      // The Workload leaves spec.replicas to its HPA (asserted across platforms below), so nothing is ignored.
+      expect(application.spec.ignoreDifferences).toBeUndefined();
+      expect(application.spec.syncPolicy.syncOptions).not.toContain('RespectIgnoreDifferences=true');
+    });
+
+    test('passes the validation gate', () => {
+      expect(renderChart(chart).findings).toEqual([]);
+    });
+
+    test('snapshot', () => {
+      expect(objects).toMatchSnapshot();
+    });
+  });
+});
+
+describe('every platform, as Argo CD syncs it', () => {
+  const all = platformCharts.map((c) => ({ where: `${c.platform}/${c.environment}`, objects: c.toJson() }));
+
+  test('there are platforms to check', () => {
+    expect(all.length).toBeGreaterThan(0);
+  });
+
+  test('no HPA- or KEDA-scaled Deployment/StatefulSet renders spec.replicas (Argo CD and the autoscaler would fight)', () => {
+    const offenders: string[] = [];
+    for (const { where, objects } of all) {
+      for (const scaler of objects.filter((o) => o.kind === 'HorizontalPodAutoscaler' || o.kind === 'ScaledObject')) {
+        const ref = scaler.spec.scaleTargetRef;
+        const target = objects.find((o) => o.kind === (ref.kind ?? 'Deployment') && o.metadata.name === ref.name && o.metadata.namespace === scaler.metadata.namespace);
+        expect(target).toBeDefined();
+        if (target.spec.replicas !== undefined) offenders.push(`${where} ${target.kind} ${target.metadata.namespace}/${target.metadata.name}`);
+      }
+    }
+    expect(offenders).toEqual([]);
+  });
+
+  test('no Job or CronJob jobTemplate sets ttlSecondsAfterFinished (Argo CD would re-create the Job in a loop)', () => {
+    const offenders = all.flatMap(({ where, objects }) => objects
+      .filter((o) => (o.kind === 'Job' && o.spec.ttlSecondsAfterFinished !== undefined) || (o.kind === 'CronJob' && o.spec.jobTemplate.spec.ttlSecondsAfterFinished !== undefined))
+      .map((o) => `${where} ${o.kind} ${o.metadata.namespace}/${o.metadata.name}`));
+    expect(offenders).toEqual([]);
+  });
+
+  test('every hook Job is deleted before it is re-created and once it succeeds', () => {
+    const offenders = all.flatMap(({ where, objects }) => objects
+      .filter((o) => o.kind === 'Job' && o.metadata.annotations?.[ANN_HOOK] !== undefined)
+      .filter((o) => {
+        const policies = new Set(String(o.metadata.annotations[ANN_HOOK_DELETE] ?? '').split(',').map((s) => s.trim()));
+        return !(policies.has('BeforeHookCreation') && policies.has('HookSucceeded'));
+      })
+      .map((o) => `${where} Job ${o.metadata.namespace}/${o.metadata.name}: ${o.metadata.annotations[ANN_HOOK_DELETE]}`));
+    expect(offenders).toEqual([]);
+  });
+
+  test('migration and schema Jobs are PreSync (or Sync) hooks; other Jobs are hooks or replaced, as a Job\'s template is immutable', () => {
+    const offenders = all.flatMap(({ where, objects }) => objects
+      .filter((o) => o.kind === 'Job')
+      .filter((o) => {
+        const hook = o.metadata.annotations?.[ANN_HOOK];
+        const replaced = String(o.metadata.annotations?.['argocd.argoproj.io/sync-options'] ?? '').includes('Replace=true');
+        if (/migrat|schema/.test(o.metadata.name)) return !(hook === 'PreSync' || hook === 'Sync');
+        return hook === undefined && !replaced;
+      })
+      .map((o) => `${where} Job ${o.metadata.namespace}/${o.metadata.name}`));
+    expect(offenders).toEqual([]);
+  });
+
+  test('where a platform uses sync waves, a Namespace is in a wave no later than anything in it', () => {
+    const wave = (o: any) => Number(o.metadata.annotations?.[ANN_WAVE] ?? 0);
+    const offenders: string[] = [];
+    for (const { where, objects } of all) {
+      for (const namespace of objects.filter((o) => o.kind === 'Namespace')) {
+        for (const o of objects.filter((x) => x.metadata.namespace === namespace.metadata.name && x.metadata.annotations?.[ANN_HOOK] === undefined)) {
+          if (wave(o) < wave(namespace)) offenders.push(`${where} ${o.kind} ${o.metadata.namespace}/${o.metadata.name} (wave ${wave(o)} < namespace wave ${wave(namespace)})`);
+        }
+      }
+    }
+    expect(offenders).toEqual([]);
+  });
+});

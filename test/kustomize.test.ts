@@ -1,0 +1,99 @@
+import { execFile, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { promisify } from 'util';
+import { App } from 'cdk8s';
+import { parse, parseAllDocuments } from 'yaml';
+import { buildApp } from '../charts';
+import { synthesize } from '../lib/synth';
+
+/**
+ * Every `dist/<platform>/<environment>/` must be a self-contained kustomization: `kubectl kustomize` (what Argo CD
+ * runs on a directory with a kustomization.yaml) must yield exactly the objects of the files in it.
+ */
+
+const run = promisify(execFile);
+
+/** The kubectl binary on the PATH, or undefined. */
+function findKubectl(): string | undefined {
+  const which = spawnSync('sh', ['-c', 'command -v kubectl'], { encoding: 'utf8' });
+  const found = which.status === 0 ? which.stdout.trim() : '';
+  return found.length > 0 ? found : undefined;
+}
+
+const KUBECTL = findKubectl();
+const MISSING_KUBECTL = 'kubectl is not on the PATH: test/kustomize.test.ts runs the real `kubectl kustomize` on every dist/<platform>/<environment>/. '
+  + 'Install it (Debian: `apt-get install -y kubernetes-client`) and run the tests again.';
+
+const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'kustomize-test-'));
+const app = new App({ outdir });
+buildApp(app);
+// One synth for the whole file; it also runs the validation gate.
+const charts = synthesize(app, { outdir });
+
+afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
+
+// Each kubectl run mostly waits on process start-up: run them all at once, and let each test await its own.
+const kustomized = new Map<string, Promise<Map<string, any>>>();
+beforeAll(() => {
+  for (const c of charts) {
+    const pending = kustomizeObjects(path.join(outdir, c.directory));
+    pending.catch(() => undefined); // reported by the test that awaits it
+    kustomized.set(c.directory, pending);
+  }
+});
+
+const keyOf = (o: any) => `${o.kind}/${o.metadata?.namespace ?? ''}/${o.metadata?.name}`;
+
+/** The manifest files of a directory: every `.yaml` but the kustomization (TOPOLOGY.md and other docs are not resources). */
+function manifestFiles(dir: string): string[] {
+  return fs.readdirSync(dir).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml').sort();
+}
+
+/** The objects of the YAML files of a directory, listed by key. */
+function filesObjects(dir: string, files: readonly string[]): Map<string, any> {
+  return new Map(files.map((f) => parse(fs.readFileSync(path.join(dir, f), 'utf8'))).map((o) => [keyOf(o), o]));
+}
+
+/** `kubectl kustomize <dir>`, parsed, by key. */
+async function kustomizeObjects(dir: string): Promise<Map<string, any>> {
+  if (!KUBECTL) throw new Error(MISSING_KUBECTL);
+  const { stdout } = await run(KUBECTL, ['kustomize', dir], { maxBuffer: 64 * 1024 * 1024 });
+  const objects = parseAllDocuments(stdout).map((d) => d.toJS()).filter((o) => o !== null);
+  const byKey = new Map<string, any>();
+  for (const o of objects) {
+    if (byKey.has(keyOf(o))) throw new Error(`kubectl kustomize ${dir} yields ${keyOf(o)} twice`);
+    byKey.set(keyOf(o), o);
+  }
+  return byKey;
+}
+
+test('kubectl is installed', () => {
+  if (!KUBECTL) throw new Error(MISSING_KUBECTL);
+  const version = spawnSync(KUBECTL, ['version', '--client'], { encoding: 'utf8' });
+  expect(version.status).toBe(0);
+});
+
+test('the app renders at least one platform directory', () => {
+  expect(charts.length).toBeGreaterThan(0);
+});
+
+describe.each(charts.map((c) => c.directory))('dist/%s', (directory) => {
+  const dir = path.join(outdir, directory);
+
+  test('every file is listed in kustomization.yaml and every listed file exists', () => {
+    const kustomization = parse(fs.readFileSync(path.join(dir, 'kustomization.yaml'), 'utf8'));
+    expect(kustomization.apiVersion).toBe('kustomize.config.k8s.io/v1beta1');
+    expect(kustomization.kind).toBe('Kustomization');
+    const onDisk = manifestFiles(dir);
+    expect([...kustomization.resources].sort()).toEqual(onDisk);
+  });
+
+  test('kubectl kustomize yields exactly the objects of the files', async () => {
+    const expected = filesObjects(dir, manifestFiles(dir));
+    const actual = await kustomized.get(directory)!;
+    expect([...actual.keys()].sort()).toEqual([...expected.keys()].sort());
+    for (const [key, object] of expected) expect(actual.get(key)).toEqual(object);
+  });
+});
