@@ -1,0 +1,206 @@
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { ContainerResources, EnvValue } from './container';
+import { check } from './errors';
+import { checkDnsLabel } from './names';
+import { PlatformChart } from './platform-chart';
+import { IPostgresDatabase } from './postgres';
+import { TemporalSchemaJob, temporalStores } from './temporal-schema-job';
+import { Workload } from './workload';
+
+/** Frontend gRPC port: what SDK clients and workers dial. */
+export const TEMPORAL_FRONTEND_PORT = 7233;
+/** Web UI HTTP port. */
+export const TEMPORAL_UI_PORT = 8080;
+
+// Internal gRPC and membership (ringpop) ports of the history, matching and worker services, which the
+// services dial on the broadcast (pod) address even inside one process.
+const INTERNAL_PORTS = [
+  { name: 'history', port: 7234 },
+  { name: 'matching', port: 7235 },
+  { name: 'worker', port: 7239 },
+  { name: 'member-front', port: 6933 },
+  { name: 'member-history', port: 6934 },
+  { name: 'member-match', port: 6935 },
+  { name: 'member-worker', port: 6939 },
+] as const;
+
+export interface TemporalProps {
+  /** Namespace. @default - the chart's namespace */
+  readonly namespace?: string;
+  /**
+   * `auto-setup`: the `temporalio/auto-setup` image creates and migrates the schemas on every start and runs all
+   * services in one pod. Meant for development: schema changes race with a second replica and run unreviewed.
+   * `production`: the `temporalio/server` image, with schemas set up by an Argo CD hook Job
+   * (`temporalio/admin-tools` running `temporal-sql-tool`) before the server starts.
+   * @default 'auto-setup'
+   */
+  readonly mode?: 'auto-setup' | 'production';
+  /** Server image. @default - 'temporalio/auto-setup:1.22.4' in auto-setup mode, 'temporalio/server:1.22.4' in production mode */
+  readonly serverImage?: string;
+  /** Admin-tools image of the schema Job (production mode), same version as the server. @default 'temporalio/admin-tools:1.22.4' */
+  readonly adminToolsImage?: string;
+  /** Web UI image. @default 'temporalio/ui:2.21.3' */
+  readonly uiImage?: string;
+  /** The PostgreSQL server of the default and visibility stores; Temporal logs in as the owner of `databaseName` and the network rules are opened. */
+  readonly database: IPostgresDatabase;
+  /** Database of the default store. @default 'temporal' */
+  readonly databaseName?: string;
+  /** Database of the visibility store. @default 'temporal_visibility' */
+  readonly visibilityDatabaseName?: string;
+  /** Create the databases (the user needs CREATEDB); off when the PostgreSQL construct creates them. @default false */
+  readonly createDatabases?: boolean;
+  /** Argo CD phase of the schema Job (production mode); see `TemporalSchemaJobProps.hookPhase`. @default 'PreSync' */
+  readonly schemaHookPhase?: 'PreSync' | 'Sync';
+  /** Server pods, each running every service; more than one only in production mode. @default 1 */
+  readonly serverReplicas?: number;
+  /** Web UI pods. @default 1 */
+  readonly uiReplicas?: number;
+  /** Temporal namespace registered at first start (auto-setup mode). @default 'default' */
+  readonly defaultNamespace?: string;
+  /** Server CPU and memory. @default - 250m CPU and 512Mi memory requested, 1Gi memory limit */
+  readonly serverResources?: ContainerResources;
+  /** Web UI CPU and memory. @default - 50m CPU and 128Mi memory requested, 256Mi memory limit */
+  readonly uiResources?: ContainerResources;
+  /** Seconds the server's startup probe allows (auto-setup migrates the schema first). @default 300 */
+  readonly startupBudgetSeconds?: number;
+}
+
+/**
+ * A Temporal cluster on PostgreSQL: the server (all services in one Deployment, frontend gRPC on 7233 behind
+ * the Service `temporal-frontend`) and the Web UI on 8080 (Service `temporal-web`) pointed at the frontend.
+ * In production mode, an Argo CD hook Job sets up the schemas.
+ */
+export class Temporal extends Construct {
+  /** The server Deployment; its Service is `temporal-frontend`. */
+  public readonly server: Workload;
+  /** The Web UI Deployment; its Service is `temporal-web`. */
+  public readonly ui: Workload;
+  /** The schema Job (production mode). */
+  public readonly schemaJob?: TemporalSchemaJob;
+  public readonly mode: 'auto-setup' | 'production';
+
+  constructor(scope: Construct, id: string, props: TemporalProps) {
+    super(scope, id);
+    const chart = PlatformChart.of(this);
+    const namespace = props.namespace ?? chart.defaultNamespace;
+    this.mode = props.mode ?? 'auto-setup';
+    const db = props.database;
+    const stores = temporalStores(this, db, props.databaseName, props.visibilityDatabaseName, props.createDatabases ?? false);
+    const serverReplicas = props.serverReplicas ?? 1;
+    check(this, Number.isInteger(serverReplicas) && serverReplicas >= 1, 'serverReplicas', serverReplicas, 'must be an integer of at least 1');
+    check(this, serverReplicas === 1 || this.mode === 'production', 'serverReplicas', serverReplicas,
+      'auto-setup runs schema setup in every pod at start; more than one replica needs mode: "production"');
+    const defaultNamespace = props.defaultNamespace ?? 'default';
+    checkDnsLabel(this, 'defaultNamespace', defaultNamespace);
+    const startupBudget = props.startupBudgetSeconds ?? 300;
+    check(this, Number.isInteger(startupBudget) && startupBudget >= 30, 'startupBudgetSeconds', startupBudget, 'must be an integer of at least 30');
+    const serverImage = props.serverImage ?? (this.mode === 'auto-setup' ? 'temporalio/auto-setup:1.22.4' : 'temporalio/server:1.22.4');
+    const expectedRepo = this.mode === 'auto-setup' ? 'auto-setup' : 'server';
+    check(this, imageRepository(serverImage).endsWith(`/${expectedRepo}`) || imageRepository(serverImage) === expectedRepo, 'serverImage', serverImage,
+      `mode "${this.mode}" runs the temporalio/${expectedRepo} image (or a mirror of it)`);
+
+    const env: Record<string, EnvValue> = {
+      DB: 'postgres12',
+      DB_PORT: String(db.port),
+      POSTGRES_SEEDS: db.host,
+      POSTGRES_USER: typeof stores.credentials.username === 'string' ? stores.credentials.username : { secretKeyRef: stores.credentials.username },
+      POSTGRES_PWD: { secretKeyRef: stores.credentials.password },
+      DBNAME: stores.databaseName,
+      VISIBILITY_DBNAME: stores.visibilityDatabaseName,
+      // Listen on every interface and advertise the pod IP to the membership ring.
+      BIND_ON_IP: '0.0.0.0',
+      TEMPORAL_BROADCAST_ADDRESS: { fieldPath: 'status.podIP' },
+    };
+    if (this.mode === 'auto-setup') {
+      env.SKIP_DB_CREATE = String(!(props.createDatabases ?? false));
+      env.DEFAULT_NAMESPACE = defaultNamespace;
+      env.TEMPORAL_ADDRESS = `127.0.0.1:${TEMPORAL_FRONTEND_PORT}`;
+    }
+
+    const configVolume = 'temporal-config';
+    this.server = new Workload(this, 'Server', {
+      name: 'temporal-server',
+      namespace,
+      component: 'workflow-engine',
+      image: serverImage,
+      env,
+      replicas: serverReplicas,
+      runAsUser: 1000,
+      ports: [
+        { name: 'grpc', port: TEMPORAL_FRONTEND_PORT },
+        ...INTERNAL_PORTS.map((p) => ({ ...p, expose: false })),
+      ],
+      service: { name: 'temporal-frontend' },
+      resources: props.serverResources ?? { cpuRequest: '250m', memoryRequest: '512Mi', memoryLimit: '1Gi' },
+      startup: { tcp: { port: 'grpc' }, periodSeconds: 10, failureThreshold: Math.ceil(startupBudget / 10) },
+      readiness: { tcp: { port: 'grpc' }, periodSeconds: 10, failureThreshold: 3 },
+      liveness: { tcp: { port: 'grpc' }, periodSeconds: 20, failureThreshold: 3 },
+      ...seededConfig(serverImage, '/etc/temporal/config', configVolume),
+      writableDirectories: ['/tmp', '/home/temporal'],
+    });
+    // The services call each other on the pod address, across pods when there is more than one replica.
+    this.server.connectTo(this.server, INTERNAL_PORTS.map((p) => p.name));
+
+    this.ui = new Workload(this, 'Ui', {
+      name: 'temporal-web',
+      namespace,
+      component: 'workflow-ui',
+      image: props.uiImage ?? 'temporalio/ui:2.21.3',
+      env: {
+        TEMPORAL_ADDRESS: `${this.server.serviceHost}:${TEMPORAL_FRONTEND_PORT}`,
+        TEMPORAL_UI_PORT: String(TEMPORAL_UI_PORT),
+      },
+      replicas: props.uiReplicas ?? 1,
+      runAsUser: 5000,
+      ports: [{ name: 'http', port: TEMPORAL_UI_PORT }],
+      resources: props.uiResources ?? { cpuRequest: '50m', memoryRequest: '128Mi', memoryLimit: '256Mi' },
+      readiness: { http: { path: '/', port: 'http' }, periodSeconds: 10 },
+      liveness: { http: { path: '/', port: 'http' }, periodSeconds: 20 },
+      ...seededConfig(props.uiImage ?? 'temporalio/ui:2.21.3', '/home/ui-server/config', configVolume),
+    });
+    this.ui.connectTo(this.server, ['grpc']);
+    db.allowConnectionFrom(this.server);
+
+    if (this.mode === 'production') {
+      this.schemaJob = new TemporalSchemaJob(this, 'Schema', {
+        namespace,
+        image: props.adminToolsImage,
+        database: db,
+        databaseName: stores.databaseName,
+        visibilityDatabaseName: stores.visibilityDatabaseName,
+        createDatabases: props.createDatabases,
+        hookPhase: props.schemaHookPhase,
+      });
+    }
+  }
+
+  /** `temporal-frontend.<namespace>.svc.cluster.local:7233`, what SDK clients and workers dial. */
+  public get frontendAddress(): string {
+    return `${this.server.serviceHost}:${TEMPORAL_FRONTEND_PORT}`;
+  }
+}
+
+/**
+ * The Temporal images render their config template into the config directory at start; with a read-only root
+ * filesystem that directory is an emptyDir, seeded from the image by an init container.
+ */
+function seededConfig(image: string, configDir: string, volume: string) {
+  return {
+    volumes: [{ name: volume, emptyDir: { sizeLimit: k8s.Quantity.fromString('16Mi') } }],
+    volumeMounts: [{ name: volume, mountPath: configDir }],
+    initContainers: [{
+      name: 'seed-config',
+      image,
+      command: ['/bin/sh', '-c', `cp -R ${configDir}/. /seed/config/`],
+      resources: { cpuRequest: '10m', memoryRequest: '16Mi', memoryLimit: '64Mi' },
+      volumeMounts: [{ name: volume, mountPath: '/seed/config' }],
+    }],
+  };
+}
+
+function imageRepository(image: string): string {
+  const withoutDigest = image.split('@')[0];
+  const lastColon = withoutDigest.lastIndexOf(':');
+  return lastColon > withoutDigest.lastIndexOf('/') ? withoutDigest.slice(0, lastColon) : withoutDigest;
+}
