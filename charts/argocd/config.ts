@@ -13,8 +13,13 @@ export interface ArgoCdEnvironment {
   readonly argocdNamespace: string;
   /** Cluster Argo CD runs in, where the root Application puts the child Applications and AppProjects. */
   readonly argocdCluster: ClusterDestination;
-  /** Cluster the environment's platforms are deployed to. */
+  /** Cluster the environment's platforms are deployed to, unless `platformClusters` names another. */
   readonly cluster: ClusterDestination;
+  /**
+   * Platforms that run on a cluster of their own (they live on different clouds: connectors on GKE,
+   * expense-tracker on EKS, aiaas on LKE), by platform name. Cluster names are those registered in Argo CD.
+   */
+  readonly platformClusters?: Readonly<Record<string, ClusterDestination>>;
   /** Sync every change automatically with prune and self-heal; false means a person syncs (production). */
   readonly automatedSync: boolean;
 }
@@ -31,11 +36,20 @@ const base = {
 /** Per environment, only what differs from `base`. */
 export const ENVIRONMENTS: Readonly<Record<ArgoCdEnvironmentName, ArgoCdEnvironment>> = {
   // Development shares the cluster Argo CD runs in.
-  development: { ...base, cluster: { server: IN_CLUSTER_SERVER } },
+  development: { ...base, cluster: { server: IN_CLUSTER_SERVER }, platformClusters: { aiaas: { name: 'lke' } } },
   test: { ...base, cluster: { name: 'test' } },
-  staging: { ...base, cluster: { name: 'staging' } },
+  staging: {
+    ...base,
+    cluster: { name: 'staging' },
+    platformClusters: { 'connectors': { name: 'gke-staging' }, 'expense-tracker': { name: 'eks-staging' }, 'aiaas': { name: 'lke' } },
+  },
   // The architecture asks for manual syncs in production (aiaas-lke.md, "Deployment Process").
-  production: { ...base, cluster: { name: 'production' }, automatedSync: false },
+  production: {
+    ...base,
+    cluster: { name: 'production' },
+    automatedSync: false,
+    platformClusters: { 'connectors': { name: 'gke-production' }, 'expense-tracker': { name: 'eks-production' }, 'aiaas': { name: 'lke' } },
+  },
 };
 
 /** Apply order of the environments, used to list them deterministically. */

@@ -177,12 +177,13 @@ export class ArgoCdChart extends PlatformChart {
     const applications = new Map<string, ArgoCdApplication>();
     for (const facts of [...props.platforms].sort((a, b) => cmp(a.platform, b.platform))) {
       const name = `${facts.platform}-${environment}`;
+      const cluster = config.platformClusters?.[facts.platform] ?? config.cluster;
       const project = new ArgoCdProject(this, `${facts.platform}-project`, {
         name,
         namespace: argocd,
         description: `${facts.platform} in ${environment}; namespaces and kinds read from its rendered objects`,
         sourceRepos: [config.repoUrl],
-        cluster: config.cluster,
+        cluster,
         namespaces: facts.namespaces,
         clusterResources: facts.clusterResources,
         namespaceResources: facts.namespaceResources,
@@ -196,7 +197,7 @@ export class ArgoCdChart extends PlatformChart {
         repoUrl: config.repoUrl,
         targetRevision: config.targetRevision,
         path: `${facts.platform}/${environment}`,
-        cluster: config.cluster,
+        cluster,
         destinationNamespace,
         automatedSync: config.automatedSync,
         // A namespace we render carries our Pod Security labels and policies; Argo CD must not create a bare one first.
