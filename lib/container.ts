@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-28';
 import { IConstruct } from 'constructs';
 import { check } from './errors';
-import { checkEnvName, checkPort, checkPortName, checkUnique } from './names';
+import { checkDnsSubdomain, checkEnvName, checkPort, checkPortName, checkUnique } from './names';
 import { checkCpu, checkMemory } from './quantities';
 import { SecretKeyRef } from './secret-ref';
 
@@ -185,6 +185,8 @@ export function validateContainer(scope: IConstruct, prefix: string, props: Cont
   });
   checkUnique(scope, `${prefix}ports[].name`, ports.map((p) => p.name));
   checkUnique(scope, `${prefix}ports[].port`, ports.map((p) => p.port));
+  // The Service lists the exposed ports by servicePort; the API server refuses a port number twice.
+  checkUnique(scope, `${prefix}ports[].servicePort`, ports.filter((p) => p.expose ?? true).map((p) => p.servicePort ?? p.port));
   for (const [name, value] of Object.entries(props.env ?? {})) {
     checkEnvName(scope, `${prefix}env`, name);
     if (typeof value === 'string') {
@@ -195,6 +197,7 @@ export function validateContainer(scope: IConstruct, prefix: string, props: Cont
   for (const [kind, probe] of [['readiness', props.readiness], ['liveness', props.liveness], ['startup', props.startup]] as const) {
     if (probe) validateProbe(scope, `${prefix}${kind}`, probe, ports);
   }
+  (props.secretFiles ?? []).forEach((sf, i) => checkDnsSubdomain(scope, `${prefix}secretFiles[${i}].secretName`, sf.secretName));
   for (const dir of props.writableDirectories ?? []) {
     const path = typeof dir === 'string' ? dir : dir.path;
     check(scope, path.startsWith('/') && path !== '/', `${prefix}writableDirectories`, path, 'must be an absolute path other than "/"');
@@ -215,6 +218,10 @@ function validateProbe(scope: IConstruct, prop: string, probe: Probe, ports: rea
       const known = ports.some((p) => p.name === port || p.port === port);
       check(scope, known, `${prop}.port`, port, `must be one of the container's ports (${ports.map((p) => `${p.name}/${p.port}`).join(', ') || 'none'})`);
     }
+  }
+  if (probe.grpc) {
+    check(scope, ports.some((p) => p.port === probe.grpc!.port), `${prop}.port`, probe.grpc.port,
+      `must be one of the container's ports (${ports.map((p) => `${p.name}/${p.port}`).join(', ') || 'none'})`);
   }
   if (probe.http) check(scope, probe.http.path.startsWith('/'), `${prop}.http.path`, probe.http.path, 'must start with "/"');
   for (const field of ['initialDelaySeconds', 'periodSeconds', 'timeoutSeconds', 'failureThreshold'] as const) {

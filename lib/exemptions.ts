@@ -1,5 +1,7 @@
+import { EXEMPTION_PREFIX } from './validation/exemptions';
+
 /** Annotation prefix the validation gate reads exemptions from; the value is the reason. */
-export const EXEMPTION_ANNOTATION_PREFIX = 'policy-exemption.platform/';
+export const EXEMPTION_ANNOTATION_PREFIX = EXEMPTION_PREFIX;
 
 /** Rule id → annotation key: `pss/privileged` → `policy-exemption.platform/pss.privileged`. */
 export function exemptionAnnotationKey(rule: string): string {

@@ -28,8 +28,9 @@ export function checkHostname(scope: IConstruct, prop: string, value: string): v
 
 /** Checks a container/service port name (IANA_SVC_NAME): at most 15 characters, at least one letter. */
 export function checkPortName(scope: IConstruct, prop: string, value: string): void {
-  check(scope, typeof value === 'string' && value.length <= 15 && IANA_SVC_NAME.test(value), prop, value,
-    'must be an IANA service name: at most 15 lower-case letters, digits and "-", with at least one letter');
+  // The API server also refuses "--" (IsValidPortName), which the pattern alone lets through.
+  check(scope, typeof value === 'string' && value.length <= 15 && IANA_SVC_NAME.test(value) && !value.includes('--'), prop, value,
+    'must be an IANA service name: at most 15 lower-case letters, digits and "-" (no "--"), with at least one letter');
 }
 
 /** Checks a TCP/UDP port number. */

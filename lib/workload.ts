@@ -10,6 +10,7 @@ import {
 import { DisruptionBudget, DisruptionBudgetOptions } from './disruption-budget';
 import { check } from './errors';
 import { exemptionAnnotations } from './exemptions';
+import { isRuleId } from './validation/rules';
 import { componentLabels, selectorLabels } from './labels';
 import { checkDnsLabel, checkUnique } from './names';
 import { IHttpBackend } from './http-backend';
@@ -137,6 +138,9 @@ export class Workload extends Construct implements INetworkPeer, IHttpBackend {
     this.kind = props.kind ?? 'Deployment';
     checkDnsLabel(this, 'name', this.name);
     checkDnsLabel(this, 'namespace', this.namespace);
+    check(this, this.kind !== 'StatefulSet' || this.name.length <= 52, 'name', this.name,
+      'a StatefulSet name may have at most 52 characters: its pods carry the label controller-revision-hash=<name>-<10-character hash>, limited to 63');
+    if (props.service) checkDnsLabel(this, 'service.name', props.service.name ?? this.name);
     this.peerName = `${this.namespace}/${this.name}`;
     this.peerNamespace = this.namespace;
 
@@ -150,6 +154,7 @@ export class Workload extends Construct implements INetworkPeer, IHttpBackend {
     const exemptions = props.exemptions ?? {};
     for (const [rule, reason] of Object.entries(exemptions)) {
       check(this, reason.trim().length > 0, `exemptions["${rule}"]`, reason, 'an exemption needs a reason');
+      check(this, isRuleId(rule), 'exemptions', rule, 'must name a rule of the validation gate (see lib/validation/README.md)');
     }
     const longRunning = [props, ...(props.sidecars ?? [])];
     for (const c of longRunning) {
@@ -177,7 +182,9 @@ export class Workload extends Construct implements INetworkPeer, IHttpBackend {
       checkMemory(this, `persistentVolumes[${i}].size`, pv.size);
     });
     const hasRwoVolume = pvs.some((pv) => (pv.accessMode ?? 'ReadWriteOnce') !== 'ReadWriteMany');
-    check(this, !(this.kind === 'Deployment' && hasRwoVolume && this.minReplicas > 1), 'persistentVolumes', pvs.map((p) => p.name),
+    // The HPA maximum counts too: scaled-up pods on other nodes would wait forever for the claim.
+    const mostPods = Math.max(this.minReplicas, props.autoscaling?.maxReplicas ?? 0);
+    check(this, !(this.kind === 'Deployment' && hasRwoVolume && mostPods > 1), 'persistentVolumes', pvs.map((p) => p.name),
       'a ReadWriteOnce volume can be mounted by one node only; use replicas: 1, a ReadWriteMany volume, or kind: "StatefulSet"');
     const strategy = props.strategy ?? (hasRwoVolume ? 'Recreate' : 'RollingUpdate');
     check(this, !(hasRwoVolume && this.kind === 'Deployment' && strategy === 'RollingUpdate'), 'strategy', strategy,
@@ -208,7 +215,8 @@ export class Workload extends Construct implements INetworkPeer, IHttpBackend {
         mounts.push({ name: volumeName, mountPath: d.path });
       }
       for (const sf of c.secretFiles ?? []) {
-        const volumeName = `secret-${sf.secretName}`.slice(0, 63).replace(/-+$/, '');
+        // A Secret name may hold dots; a volume name is a DNS-1123 label.
+        const volumeName = `secret-${sf.secretName.replace(/\./g, '-')}`.slice(0, 63).replace(/-+$/, '');
         volumes.set(volumeName, {
           name: volumeName,
           secret: { secretName: sf.secretName, defaultMode: 0o440, ...(sf.items ? { items: sf.items.map((it) => ({ key: it.key, path: it.path })) } : {}) },

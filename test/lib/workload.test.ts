@@ -190,6 +190,8 @@ describe('Workload', () => {
       .toThrow(/a writable root filesystem needs an exemption/));
     test('a RWO volume is shared by several Deployment replicas', () => expect(build({ persistentVolumes: [{ name: 'data', mountPath: '/data', size: '1Gi' }] }))
       .toThrow(/a ReadWriteOnce volume can be mounted by one node only/));
+    test('an exemption names an unknown rule', () => expect(build({ exemptions: { 'practice/naps': 'tired' } }))
+      .toThrow(/invalid exemptions \("practice\/naps"\): must name a rule of the validation gate/));
     test('an exemption has no reason', () => expect(build({ exemptions: { 'practice/probes': ' ' } })).toThrow(/an exemption needs a reason/));
     test('HPA minimum is above its maximum', () => expect(build({ autoscaling: { minReplicas: 5, maxReplicas: 3 } }))
       .toThrow(/invalid maxReplicas \(3\): must be an integer not below minReplicas \(5\)/));
