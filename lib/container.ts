@@ -4,6 +4,7 @@ import { check } from './errors';
 import { checkDnsSubdomain, checkEnvName, checkPort, checkPortName, checkUnique } from './names';
 import { checkCpu, checkMemory } from './quantities';
 import { SecretKeyRef } from './secret-ref';
+import { looksLikeSecretLiteral } from './validation/secret-literal';
 
 /** An environment variable value: a literal, a Secret key, a ConfigMap key or a pod field. Secrets never appear as literals. */
 export type EnvValue =
@@ -230,16 +231,8 @@ function validateProbe(scope: IConstruct, prop: string, probe: Probe, ports: rea
   }
 }
 
-const SECRET_NAME = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL)/i;
-const CREDENTIAL_URL = /^[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^/\s@]+@/i;
-
-/** True for values that must come from a Secret: secret-looking names with a literal value, or URLs with a password. */
-export function looksLikeSecretLiteral(name: string, value: string): boolean {
-  if (CREDENTIAL_URL.test(value)) return true;
-  // Names like PASSWORD_FILE hold a path, not the secret itself.
-  if (/_(FILE|PATH|DIR)$/i.test(name) || value.startsWith('/')) return false;
-  return SECRET_NAME.test(name) && value.length > 0;
-}
+/** True for values that must come from a Secret; the same rule the validation gate applies to the output. */
+export { looksLikeSecretLiteral };
 
 /** Renders a probe, resolving a missing port to the container's first port. */
 export function renderProbe(probe: Probe, ports: readonly ContainerPort[]): k8s.Probe {

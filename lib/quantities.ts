@@ -13,8 +13,9 @@ export function parseQuantity(value: string | number): number | undefined {
   const num = Number(match[1]);
   const suffix = match[2] ?? '';
   if (suffix in BINARY) return num * BINARY[suffix];
-  if (suffix in DECIMAL) return num * DECIMAL[suffix];
-  if (/^[eE]/.test(suffix)) return num * 10 ** Number(suffix.slice(1));
+  // Scale decimals through the exponent notation: `9m * 1e-3` rounds above `0.009`, so equal values in different units compared unequal.
+  if (suffix in DECIMAL) return Number(`${match[1]}e${Math.round(Math.log10(DECIMAL[suffix]))}`);
+  if (/^[eE]/.test(suffix)) return Number(`${match[1]}e${Number(suffix.slice(1))}`);
   return undefined;
 }
 

@@ -255,7 +255,7 @@ export class Workload extends Construct implements INetworkPeer, IHttpBackend {
         livenessProbe: c.liveness ? renderProbe(c.liveness, ports) : undefined,
         startupProbe: c.startup ? renderProbe(c.startup, ports) : undefined,
         securityContext: restrictedContainerSecurityContext(c.runAsUser, readOnlyRoot),
-        volumeMounts: mounts.length > 0 ? mounts.sort((a, b) => a.mountPath.localeCompare(b.mountPath)) : undefined,
+        volumeMounts: mounts.length > 0 ? mounts.sort((a, b) => a.mountPath.localeCompare(b.mountPath, 'en')) : undefined,
         terminationMessagePolicy: 'FallbackToLogsOnError',
       };
     };
@@ -296,7 +296,7 @@ export class Workload extends Construct implements INetworkPeer, IHttpBackend {
       },
       initContainers: initContainers.length > 0 ? initContainers : undefined,
       containers: [mainContainer, ...sidecars],
-      volumes: volumes.size > 0 ? [...volumes.values()].sort((a, b) => a.name.localeCompare(b.name)) : undefined,
+      volumes: volumes.size > 0 ? [...volumes.values()].sort((a, b) => a.name.localeCompare(b.name, 'en')) : undefined,
       nodeSelector: sortedOrUndefined(props.nodeSelector),
       tolerations: props.tolerations && props.tolerations.length > 0 ? [...props.tolerations] : undefined,
       topologySpreadConstraints,
@@ -370,6 +370,8 @@ export class Workload extends Construct implements INetworkPeer, IHttpBackend {
       this.autoscaler = new Autoscaler(this, 'Autoscaler', { ...props.autoscaling, namespace: this.namespace, target: { kind: this.kind, name: this.name } });
     }
     const maxPods = Math.max(this.minReplicas, props.autoscaling?.maxReplicas ?? 0);
+    check(this, props.disruptionBudget !== false || this.minReplicas < 2 || 'practice/high-availability' in exemptions, 'disruptionBudget', false,
+      `a workload with ${this.minReplicas} replicas needs a PodDisruptionBudget; keep the default or exempt "practice/high-availability" with a reason`);
     if (props.disruptionBudget !== false && maxPods > 1 && this.minReplicas >= 1) {
       this.disruptionBudget = new DisruptionBudget(this, 'DisruptionBudget', {
         ...(props.disruptionBudget ?? {}),

@@ -99,8 +99,8 @@ export class AurontekChart extends PlatformChart {
         component: name === 'gateway' ? 'gateway' : 'service',
         image: svc.image,
         replicas: svc.replicas,
-        // One host: a second replica or a PDB would have nowhere to go, and a PDB on one pod blocks node drains.
-        disruptionBudget: false,
+        // One host: a second replica would have nowhere to go. With one replica the Workload renders no PDB
+        // (a PDB on one pod blocks node drains).
         // A surge pod needs memory the host does not have: the rollout would wait forever. Stop, then start,
         // as docker-compose did.
         strategy: 'Recreate',

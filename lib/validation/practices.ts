@@ -1,3 +1,4 @@
+import { CREDENTIAL_URL, looksLikeSecretLiteral } from './secret-literal';
 /** Rules `practice/*` (except the capacity budget): production practices in the spirit of kube-linter and Polaris. */
 import { Issue } from './findings';
 import { Inventory } from './inventory';
@@ -8,11 +9,6 @@ import {
 import { parseQuantity } from './quantity';
 import { RuleId } from './rules';
 
-/** Environment variable names that hold secrets. Names ending in _FILE, _PATH or _DIR point at one instead. */
-const SECRET_NAME = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL)/i;
-const SECRET_REFERENCE_NAME = /_(FILE|PATH|DIR)$/i;
-/** `scheme://user:password@host`. */
-const CREDENTIAL_URL = /^[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^/\s@]+@/i;
 const LONG_RUNNING: ReadonlySet<string> = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
 const REPLICATED: ReadonlySet<string> = new Set(['Deployment', 'StatefulSet']);
 
@@ -118,8 +114,9 @@ function checkEnv(emit: Emit, workload: K8sObject, path: string, who: string, en
       seen.add(name);
     }
     if (typeof value !== 'string' || value === '') return;
-    const secretName = name !== undefined && SECRET_NAME.test(name) && !SECRET_REFERENCE_NAME.test(name);
-    if (secretName || CREDENTIAL_URL.test(value)) {
+    const credentialUrl = CREDENTIAL_URL.test(value);
+    if (looksLikeSecretLiteral(name ?? '', value)) {
+      const secretName = !credentialUrl;
       emit(
         'practice/secret-literal-env',
         workload,
