@@ -86,7 +86,7 @@ export class ExternalSecret extends Construct implements ISecretSource {
     const refreshInterval = props.refreshInterval ?? '1h';
     check(this, GO_DURATION.test(refreshInterval), 'refreshInterval', refreshInterval, 'must be a Go duration such as "1h", "15m" or "30s"');
 
-    const data = [...props.data].sort((a, b) => a.secretKey.localeCompare(b.secretKey));
+    const data = [...props.data].sort((a, b) => a.secretKey.localeCompare(b.secretKey, 'en'));
     this.keys = data.map((d) => d.secretKey);
     this.resource = new ExternalSecretV1Beta1(this, 'Resource', {
       metadata: { name: this.secretName, namespace: this.secretNamespace },

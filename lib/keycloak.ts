@@ -331,7 +331,7 @@ export function renderRealm(realm: KeycloakRealm): string {
     serviceAccountsEnabled: c.serviceAccountsEnabled ?? true,
     redirectUris: [...(c.redirectUris ?? [])].sort(),
   }));
-  const clients = [...publicClients, ...confidentialClients].sort((a, b) => a.clientId.localeCompare(b.clientId));
+  const clients = [...publicClients, ...confidentialClients].sort((a, b) => a.clientId.localeCompare(b.clientId, 'en'));
   return `${JSON.stringify({
     realm: realm.name,
     displayName: realm.displayName ?? realm.name,

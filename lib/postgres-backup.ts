@@ -181,7 +181,7 @@ export class PostgresBackup extends Construct implements IDatabaseClient {
     });
 
     const mounts = (extra: k8s.VolumeMount[] = []) => [...extra, { name: 'backup', mountPath: BACKUP_DIR }, { name: 'tmp', mountPath: '/tmp' }]
-      .sort((a, b) => a.mountPath.localeCompare(b.mountPath));
+      .sort((a, b) => a.mountPath.localeCompare(b.mountPath, 'en'));
     const container = (name: string, image: string, command: string[], env: Record<string, EnvValue>, resources: ContainerResources): k8s.Container => ({
       name,
       image,

@@ -420,7 +420,7 @@ export class Postgres extends Construct implements IPostgresDatabase {
       '\\set ON_ERROR_STOP on',
     ];
     const createdRoles = new Set<string>();
-    for (const db of [...this.databases].sort((a, b) => a.name.localeCompare(b.name))) {
+    for (const db of [...this.databases].sort((a, b) => a.name.localeCompare(b.name, 'en'))) {
       lines.push('', `-- database ${db.name}${db.owner ? ` owned by ${db.owner}` : ''}`);
       if (db.owner && db.ownerPassword && !createdRoles.has(db.owner)) {
         createdRoles.add(db.owner);

@@ -232,7 +232,7 @@ export class RabbitMq extends Construct implements IMessageBroker {
         secretFiles: [{
           secretName: this.credentialsSecretName,
           mountPath: SECRET_DIR,
-          items: [{ key: u, path: 'username' }, { key: p, path: 'password' }, { key: cookieKey, path: 'erlang-cookie' }].sort((a, b) => a.path.localeCompare(b.path)),
+          items: [{ key: u, path: 'username' }, { key: p, path: 'password' }, { key: cookieKey, path: 'erlang-cookie' }].sort((a, b) => a.path.localeCompare(b.path, 'en')),
         }],
         volumeMounts: [{ name: 'data', mountPath: DATA_DIR }],
       }],

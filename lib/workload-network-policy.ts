@@ -83,6 +83,6 @@ function mergeRules(rules: readonly Rule[]): Rule[] {
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([, e]) => ({
       peer: e.peer,
-      ports: [...e.ports.values()].sort((a, b) => a.port - b.port || (a.protocol ?? 'TCP').localeCompare(b.protocol ?? 'TCP')),
+      ports: [...e.ports.values()].sort((a, b) => a.port - b.port || (a.protocol ?? 'TCP').localeCompare(b.protocol ?? 'TCP', 'en')),
     }));
 }
