@@ -1,10 +1,23 @@
 import { App } from 'cdk8s';
+import { aiaas } from './aiaas';
+import { argocdPlatform } from './argocd';
+import { aroti } from './aroti';
+import { aurontek } from './aurontek';
+import { connectors } from './connectors';
+import { expenseTracker } from './expense-tracker';
 import { PlatformDefinition } from './platform';
 
 export { PlatformDefinition } from './platform';
 
 /** Every platform the app renders, in output order. Register a new platform here. */
 export const PLATFORMS: readonly PlatformDefinition<any>[] = [
+  aiaas,
+  aroti,
+  aurontek,
+  connectors,
+  expenseTracker,
+  // Keep last: it reads every platform above (lazily) to render their Argo CD projects and Applications.
+  argocdPlatform(() => PLATFORMS),
 ];
 
 /** Selects platforms and environments; empty means all. */
