@@ -1,6 +1,8 @@
+import * as path from 'path';
 import { App } from 'cdk8s';
 import { buildApp } from './charts';
 import { synthesize, ValidationFailedError } from './lib/synth';
+import { PLATFORMS_DOC } from './lib/topology';
 
 /**
  * Synthesizes every platform × environment into `dist/<platform>/<environment>/` (or `$CDK8S_OUTDIR`, as
@@ -17,7 +19,8 @@ function main(argv: readonly string[]): number {
     const platforms = arg('--platform');
     const environments = arg('--env');
     buildApp(app, { platforms, environments });
-    const charts = synthesize(app, { outdir, clean: !platforms && !environments });
+    const full = !platforms && !environments;
+    const charts = synthesize(app, { outdir, clean: full, platformsDoc: full ? path.join(__dirname, PLATFORMS_DOC) : undefined });
     const objects = charts.reduce((n, c) => n + c.files.length, 0);
     const exempted = charts.flatMap((c) => c.exempted);
     for (const f of exempted) {

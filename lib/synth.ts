@@ -3,6 +3,7 @@ import * as path from 'path';
 import { App } from 'cdk8s';
 import { stringify } from 'yaml';
 import { PlatformChart } from './platform-chart';
+import { platformsMarkdown, TOPOLOGY_FILE, topologyMarkdown } from './topology';
 import { checkDuplicateKeys, formatFindings, Finding, validateObjects } from './validation';
 
 /** One rendered file of a chart. */
@@ -44,19 +45,8 @@ export function renderChart(chart: PlatformChart): RenderedChart {
   const files: RenderedFile[] = objects
     .map((object) => ({ fileName: fileNameOf(object), object, text: toYaml(object) }))
     .sort((a, b) => compareObjects(a.object, b.object));
-  const seen = new Map<string, RenderedFile>();
-  const findings: Finding[] = [];
-  for (const file of files) {
-    if (seen.has(file.fileName)) {
-      findings.push({
-        rule: 'schema/duplicate-object', ...ctx, kind: file.object.kind, namespace: file.object.metadata?.namespace, name: file.object.metadata?.name ?? '',
-        path: 'metadata.name', message: 'two objects of this kind share a namespace and name; the second would overwrite the first',
-        fix: 'give each object a distinct metadata.name',
-      });
-    }
-    seen.set(file.fileName, file);
-    findings.push(...checkDuplicateKeys(file.text, ctx, file.fileName));
-  }
+  // The gate reports duplicate objects (schema/duplicate-object); duplicate YAML keys can only be seen in the text.
+  const findings: Finding[] = files.flatMap((file) => checkDuplicateKeys(file.text, ctx, file.fileName));
   const report = validateObjects(objects, ctx, { externalReferences: chart.externalReferences, capacityBudgets: chart.capacityBudgets });
   return {
     platform: chart.platform,
@@ -93,6 +83,8 @@ export interface SynthesizeOptions {
   readonly outdir: string;
   /** Empty the whole output directory first (a full run), so platforms and environments that were removed disappear too. @default false */
   readonly clean?: boolean;
+  /** Rewrite this index of every platform's TOPOLOGY.md (docs/platforms.md); only on a clean (full, unfiltered) run. @default - not written */
+  readonly platformsDoc?: string;
 }
 
 /**
@@ -110,6 +102,12 @@ export function synthesize(app: App, options: SynthesizeOptions): RenderedChart[
     fs.mkdirSync(dir, { recursive: true });
     for (const file of chart.files) fs.writeFileSync(path.join(dir, file.fileName), file.text);
     fs.writeFileSync(path.join(dir, 'kustomization.yaml'), kustomization(chart.files));
+    // A picture of the rendered objects for reviewers; not a resource, so kustomization.yaml does not list it.
+    fs.writeFileSync(path.join(dir, TOPOLOGY_FILE), topologyMarkdown(chart));
+  }
+  if (options.clean && options.platformsDoc) {
+    fs.mkdirSync(path.dirname(options.platformsDoc), { recursive: true });
+    fs.writeFileSync(options.platformsDoc, platformsMarkdown(charts));
   }
   return charts;
 }

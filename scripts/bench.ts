@@ -1,0 +1,297 @@
+/**
+ * Benchmark of synth + validation (`npm run bench`).
+ *
+ * 1. In-process, one child process per run: the whole app (1×), then synthetic apps holding the real platforms'
+ *    charts 10×, 50× and 100× (each copy built in its own App and written under `copy-<k>/`), split into build
+ *    (constructs), toJson, YAML, validation, topology and writing; peak RSS; a least-squares fit of time per object.
+ * 2. End to end, the same app run three ways: `tsx main.ts` (this project's runner), `ts-node main.ts` with
+ *    type-checking (what `cdk8s init` configures) and pre-compiled JavaScript (`tsc` once, then `node main.js`),
+ *    as ratios against tsx.
+ *
+ * Every run writes into a temporary directory (`CDK8S_OUTDIR` for end-to-end runs), never into `dist/`.
+ * Options: `--runs N` (median of N runs, default 5), `--quick` (1 run), `--scales 1,10,50,100`, `--no-e2e`,
+ * `--no-scale`, `--json FILE` (raw results). Internal: `--child-scale N --outdir DIR`.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+const ROOT = path.join(__dirname, '..');
+const BIN = path.join(ROOT, 'node_modules', '.bin');
+const WORK = path.join(ROOT, '.bench');
+
+interface Phases {
+  /** Constructs: `buildApp` for every copy. */
+  build: number;
+  toJson: number;
+  yaml: number;
+  /** `validateObjects` plus the duplicate-key check of the YAML text (both part of the gate). */
+  validation: number;
+  /** The duplicate-key part of `validation`, which parses every YAML file again. */
+  duplicateKeys: number;
+  topology: number;
+  write: number;
+  /** Sum of the phases above. */
+  total: number;
+}
+
+interface ScaleResult {
+  scale: number;
+  charts: number;
+  objects: number;
+  findings: number;
+  /** Loading the modules (cdk8s, cdk8s-plus, the charts, the validator), before any phase. */
+  loadMs: number;
+  phases: Phases;
+  /** Peak resident set size of the child process, MiB. */
+  peakRssMiB: number;
+}
+
+interface EndToEndResult {
+  name: string;
+  command: string;
+  wallMs: number;
+  peakRssMiB: number;
+}
+
+function arg(argv: readonly string[], flag: string): string | undefined {
+  const i = argv.indexOf(flag);
+  return i >= 0 ? argv[i + 1] : undefined;
+}
+
+function now(): number {
+  return Number(process.hrtime.bigint()) / 1e6;
+}
+
+function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+/** Least squares y = a + b·x, with R². */
+export function linearFit(points: readonly { x: number; y: number }[]): { slope: number; intercept: number; r2: number } {
+  const n = points.length;
+  const mx = points.reduce((s, p) => s + p.x, 0) / n;
+  const my = points.reduce((s, p) => s + p.y, 0) / n;
+  const sxx = points.reduce((s, p) => s + (p.x - mx) ** 2, 0);
+  const sxy = points.reduce((s, p) => s + (p.x - mx) * (p.y - my), 0);
+  const slope = sxx === 0 ? 0 : sxy / sxx;
+  const intercept = my - slope * mx;
+  const ssTot = points.reduce((s, p) => s + (p.y - my) ** 2, 0);
+  const ssRes = points.reduce((s, p) => s + (p.y - (intercept + slope * p.x)) ** 2, 0);
+  return { slope, intercept, r2: ssTot === 0 ? 1 : 1 - ssRes / ssTot };
+}
+
+/** Runs inside a child process: builds `scale` copies of the app, renders, validates and writes them. */
+function childScale(scale: number, outdir: string): void {
+  const t0 = now();
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { App } = require('cdk8s') as typeof import('cdk8s');
+  const { buildApp } = require('../charts') as typeof import('../charts');
+  const { PlatformChart } = require('../lib/platform-chart') as typeof import('../lib/platform-chart');
+  const { fileNameOf, kustomization, toYaml } = require('../lib/synth') as typeof import('../lib/synth');
+  const { checkDuplicateKeys, validateObjects } = require('../lib/validation') as typeof import('../lib/validation');
+  const { TOPOLOGY_FILE, topologyMarkdown } = require('../lib/topology') as typeof import('../lib/topology');
+  const loadMs = now() - t0;
+
+  const phases: Phases = { build: 0, toJson: 0, yaml: 0, validation: 0, duplicateKeys: 0, topology: 0, write: 0, total: 0 };
+  let t = now();
+  const copies: { copy: number; charts: import('../lib/platform-chart').PlatformChart[] }[] = [];
+  for (let copy = 0; copy < scale; copy++) {
+    const app = new App({ outdir });
+    buildApp(app);
+    copies.push({ copy, charts: app.charts.filter((c): c is import('../lib/platform-chart').PlatformChart => c instanceof PlatformChart) });
+  }
+  phases.build = now() - t;
+
+  let objects = 0;
+  let findings = 0;
+  let charts = 0;
+  for (const { copy, charts: list } of copies) {
+    for (const chart of list) {
+      charts++;
+      const ctx = { platform: chart.platform, environment: chart.environment };
+      t = now();
+      const rendered = chart.toJson();
+      phases.toJson += now() - t;
+
+      t = now();
+      const files = rendered.map((object) => ({ fileName: fileNameOf(object), object, text: toYaml(object) }))
+        .sort((a, b) => (a.fileName < b.fileName ? -1 : a.fileName > b.fileName ? 1 : 0));
+      phases.yaml += now() - t;
+
+      t = now();
+      for (const f of files) findings += checkDuplicateKeys(f.text, ctx, f.fileName).length;
+      phases.duplicateKeys += now() - t;
+      findings += validateObjects(rendered, ctx, { externalReferences: chart.externalReferences, capacityBudgets: chart.capacityBudgets }).findings.length;
+      phases.validation += now() - t;
+
+      t = now();
+      const topology = topologyMarkdown({ platform: chart.platform, environment: chart.environment, files });
+      phases.topology += now() - t;
+
+      t = now();
+      const dir = path.join(outdir, `copy-${copy}`, chart.platform, chart.environment);
+      fs.mkdirSync(dir, { recursive: true });
+      for (const f of files) fs.writeFileSync(path.join(dir, f.fileName), f.text);
+      fs.writeFileSync(path.join(dir, 'kustomization.yaml'), kustomization(files));
+      fs.writeFileSync(path.join(dir, TOPOLOGY_FILE), topology);
+      phases.write += now() - t;
+      objects += files.length;
+    }
+  }
+  phases.total = phases.build + phases.toJson + phases.yaml + phases.validation + phases.topology + phases.write;
+  const result: ScaleResult = {
+    scale, charts, objects, findings, loadMs, phases,
+    // resourceUsage().maxRSS is the process's peak in KiB, sampled by the kernel (a timer cannot fire during synchronous work).
+    peakRssMiB: process.resourceUsage().maxRSS / 1024,
+  };
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+function runScale(scale: number): ScaleResult {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), `bench-x${scale}-`));
+  try {
+    const r = spawnSync(path.join(BIN, 'tsx'), [path.join(__dirname, 'bench.ts'), '--child-scale', String(scale), '--outdir', outdir], {
+      cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --max-old-space-size=16384`.trim() },
+    });
+    if (r.status !== 0) throw new Error(`scale ${scale} failed (exit ${r.status}):\n${r.stderr}`);
+    const line = r.stdout.trim().split('\n').pop()!;
+    return JSON.parse(line) as ScaleResult;
+  } finally {
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+/** A preload that reports the process's peak RSS when it exits (tsx and ts-node may start more than one process). */
+function rssProbe(): string {
+  fs.mkdirSync(WORK, { recursive: true });
+  const file = path.join(WORK, 'rss-probe.js');
+  fs.writeFileSync(file, [
+    "'use strict';",
+    "const fs = require('fs');",
+    "process.on('exit', () => { if (process.env.BENCH_RSS_FILE) fs.appendFileSync(process.env.BENCH_RSS_FILE, `${process.resourceUsage().maxRSS}\\n`); });",
+    '',
+  ].join('\n'));
+  return file;
+}
+
+function runEndToEnd(name: string, command: string, args: readonly string[], probe: string): EndToEndResult {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), `bench-e2e-${name.replace(/[^a-z0-9]+/gi, '-')}-`));
+  const rssFile = path.join(outdir, '.rss');
+  try {
+    const t = now();
+    const r = spawnSync(command, args, {
+      cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024,
+      env: {
+        ...process.env,
+        CDK8S_OUTDIR: path.join(outdir, 'dist'),
+        BENCH_RSS_FILE: rssFile,
+        NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${probe}`.trim(),
+      },
+    });
+    const wallMs = now() - t;
+    if (r.status !== 0) throw new Error(`${name} failed (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
+    const rss = fs.existsSync(rssFile) ? fs.readFileSync(rssFile, 'utf8').trim().split('\n').map(Number) : [0];
+    const shown = command === process.execPath ? 'node' : path.relative(ROOT, command);
+    return { name, command: [shown, ...args.map((a) => path.relative(ROOT, a))].join(' '), wallMs, peakRssMiB: Math.max(...rss) / 1024 };
+  } finally {
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+/** Compiles the project once with tsc into `.bench/js` (inside the repo, so `node_modules` resolves). */
+function compile(): number {
+  const out = path.join(WORK, 'js');
+  fs.rmSync(out, { recursive: true, force: true });
+  const t = now();
+  const r = spawnSync(path.join(BIN, 'tsc'), ['-p', ROOT, '--outDir', out, '--noEmit', 'false'], { cwd: ROOT, encoding: 'utf8' });
+  const ms = now() - t;
+  if (!fs.existsSync(path.join(out, 'main.js'))) throw new Error(`tsc produced no main.js (exit ${r.status}):\n${r.stdout}${r.stderr}`);
+  // The validator reads vendor/ relative to its own file; the compiled copy finds it through a link.
+  fs.symlinkSync(path.join(ROOT, 'vendor'), path.join(out, 'vendor'), 'dir');
+  return ms;
+}
+
+const fmt = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
+
+function main(argv: readonly string[]): void {
+  const childArg = arg(argv, '--child-scale');
+  if (childArg) {
+    childScale(Number(childArg), arg(argv, '--outdir')!);
+    return;
+  }
+  const runs = argv.includes('--quick') ? 1 : Number(arg(argv, '--runs') ?? 5);
+  const scales = (arg(argv, '--scales') ?? '1,10,50,100').split(',').map(Number);
+  const out: string[] = [];
+  const print = (line = '') => { console.log(line); out.push(line); };
+  const json: Record<string, unknown> = { date: new Date().toISOString(), runs, cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version };
+  print(`# bench: ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, median of ${runs} run(s)`);
+
+  if (!argv.includes('--no-scale')) {
+    print();
+    print('## In-process synth + validation, by app size (one child process per run)');
+    print();
+    print('| scale | charts | objects | total | per object | build | toJson | YAML | validation (of which duplicate keys) | topology | write | module load | peak RSS |');
+    print('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    const results: ScaleResult[] = [];
+    for (const scale of scales) {
+      const samples = Array.from({ length: runs }, () => runScale(scale));
+      const m = (f: (r: ScaleResult) => number) => median(samples.map(f));
+      const phases = Object.fromEntries((Object.keys(samples[0].phases) as (keyof Phases)[]).map((k) => [k, m((r) => r.phases[k])])) as unknown as Phases;
+      const r: ScaleResult = { ...samples[0], loadMs: m((s) => s.loadMs), phases, peakRssMiB: m((s) => s.peakRssMiB) };
+      results.push(r);
+      const pct = (v: number) => `${fmt(v)} (${((v / phases.total) * 100).toFixed(0)}%)`;
+      print(`| ${scale}× | ${r.charts} | ${r.objects} | ${fmt(phases.total)} | ${(phases.total / r.objects).toFixed(3)} ms | ${pct(phases.build)} | ${pct(phases.toJson)} | `
+        + `${pct(phases.yaml)} | ${pct(phases.validation)} (${fmt(phases.duplicateKeys)}) | ${pct(phases.topology)} | ${pct(phases.write)} | ${fmt(r.loadMs)} | ${r.peakRssMiB.toFixed(0)} MiB |`);
+      if (r.findings > 0) print(`|  | note: the gate reported ${r.findings} finding(s) at ${scale}× (the charts do not pass yet; timings still cover every phase) |`);
+    }
+    json.scales = results;
+    if (results.length >= 2) {
+      const fit = linearFit(results.map((r) => ({ x: r.objects, y: r.phases.total })));
+      json.fit = fit;
+      print();
+      print(`Least-squares fit over ${results.map((r) => `${r.scale}×`).join('/')}: time = ${fit.intercept.toFixed(1)} ms + ${fit.slope.toFixed(4)} ms × objects, R² = ${fit.r2.toFixed(4)}`
+        + ` (${fit.r2 >= 0.99 ? 'linear' : 'NOT linear'} in objects).`);
+      const v = linearFit(results.map((r) => ({ x: r.objects, y: r.phases.validation })));
+      print(`Validation alone: ${v.slope.toFixed(4)} ms per object, R² = ${v.r2.toFixed(4)}.`);
+    }
+  }
+
+  if (!argv.includes('--no-e2e')) {
+    print();
+    print('## End to end: the whole app, three ways of running main.ts');
+    print();
+    const probe = rssProbe();
+    const compileMs = compile();
+    json.compileMs = compileMs;
+    const variants: [string, string, string[]][] = [
+      ['tsx', path.join(BIN, 'tsx'), [path.join(ROOT, 'main.ts')]],
+      ['ts-node (type-checks, cdk8s init default)', path.join(BIN, 'ts-node'), [path.join(ROOT, 'main.ts')]],
+      ['pre-compiled JS', process.execPath, [path.join(WORK, 'js', 'main.js')]],
+    ];
+    const e2e: EndToEndResult[] = [];
+    for (const [name, command, args] of variants) {
+      const samples = Array.from({ length: runs }, () => runEndToEnd(name, command, args, probe));
+      e2e.push({ ...samples[0], wallMs: median(samples.map((s) => s.wallMs)), peakRssMiB: median(samples.map((s) => s.peakRssMiB)) });
+    }
+    json.endToEnd = e2e;
+    const tsx = e2e[0].wallMs;
+    print('| runner | command | wall time | vs tsx | peak RSS |');
+    print('| --- | --- | ---: | ---: | ---: |');
+    for (const r of e2e) print(`| ${r.name} | \`${r.command}\` | ${fmt(r.wallMs)} | ${(r.wallMs / tsx).toFixed(2)}× | ${r.peakRssMiB.toFixed(0)} MiB |`);
+    print();
+    print(`Pre-compiling took ${fmt(compileMs)} (once, \`tsc --outDir .bench/js --noEmit false\`, whole project).`);
+    const js = e2e[2].wallMs;
+    const tsNode = e2e[1].wallMs;
+    print(`Goal "within 1.5× of pre-compiled JS": tsx is ${(tsx / js).toFixed(2)}× → ${tsx <= 1.5 * js ? 'met' : 'NOT met'}.`);
+    print(`Goal "at least 5× faster than the ts-node default": ts-node takes ${(tsNode / tsx).toFixed(2)}× tsx → ${tsNode >= 5 * tsx ? 'met' : 'NOT met'}.`);
+  }
+
+  const jsonFile = arg(argv, '--json');
+  if (jsonFile) fs.writeFileSync(jsonFile, `${JSON.stringify({ ...json, report: out }, null, 2)}\n`);
+}
+
+if (require.main === module) main(process.argv.slice(2));
