@@ -20,7 +20,9 @@ function main(argv: readonly string[]): number {
     const environments = arg('--env');
     buildApp(app, { platforms, environments });
     const full = !platforms && !environments;
-    const charts = synthesize(app, { outdir, clean: full, platformsDoc: full ? path.join(__dirname, PLATFORMS_DOC) : undefined });
+    // docs/platforms.md describes the real dist/; runs into another directory (benchmarks, tests) leave it alone.
+    const intoDist = path.resolve(outdir) === path.resolve(__dirname, 'dist');
+    const charts = synthesize(app, { outdir, clean: full, platformsDoc: full && intoDist ? path.join(__dirname, PLATFORMS_DOC) : undefined });
     const objects = charts.reduce((n, c) => n + c.files.length, 0);
     const exempted = charts.flatMap((c) => c.exempted);
     for (const f of exempted) {

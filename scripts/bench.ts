@@ -8,7 +8,8 @@
  *    type-checking (what `cdk8s init` configures) and pre-compiled JavaScript (`tsc` once, then `node main.js`),
  *    as ratios against tsx.
  *
- * Every run writes into a temporary directory (`CDK8S_OUTDIR` for end-to-end runs), never into `dist/`.
+ * Every run writes into a temporary directory (`CDK8S_OUTDIR` for end-to-end runs), never into `dist/`; the end-to-end
+ * runs of `main.ts` rewrite `docs/platforms.md` as `npm run synth` does (same content for the same charts).
  * Options: `--runs N` (median of N runs, default 5), `--quick` (1 run), `--scales 1,10,50,100`, `--no-e2e`,
  * `--no-scale`, `--json FILE` (raw results). Internal: `--child-scale N --outdir DIR`.
  */
