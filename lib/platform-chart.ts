@@ -2,28 +2,10 @@ import { Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { check } from './errors';
 import { checkDnsLabel } from './names';
+import { CapacityBudget, ExternalReference } from './validation/types';
 
-/** Something that exists in the cluster but is not rendered by this chart (a Secret created by hand, a namespace of another team). */
-export interface ExternalReference {
-  /** Kind of the object, e.g. `Secret` or `Namespace`. */
-  readonly kind: string;
-  /** Namespace of the object. @default - cluster-scoped */
-  readonly namespace?: string;
-  /** Name of the object. */
-  readonly name: string;
-  /** Why it is not rendered here, shown to reviewers. */
-  readonly reason: string;
-}
-
-/** A memory budget for everything scheduled in one namespace, checked by the validation gate. */
-export interface CapacityBudget {
-  /** Namespace whose pod templates are summed. */
-  readonly namespace: string;
-  /** Memory available to the namespace's pods, in bytes. */
-  readonly memoryBytes: number;
-  /** Where the number comes from, e.g. "1 GiB host minus 256 MiB system reserve". */
-  readonly description: string;
-}
+// The gate's own types: what a chart declares is exactly what the gate checks against.
+export type { CapacityBudget, ExternalReference } from './validation/types';
 
 export interface PlatformChartProps {
   /** Platform name; becomes `app.kubernetes.io/part-of` and the first level under `dist/`. */
