@@ -12,8 +12,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import Ajv, { ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import { parse as parseYaml } from 'yaml';
 import { groupOf } from './k8s';
+import { parseYamlFileCached } from './parse-cache';
 
 const VENDOR_DIR = path.join(__dirname, '..', '..', 'vendor');
 const DEFINITIONS_FILE = path.join(VENDOR_DIR, 'schemas', 'k8s-v1.28.0', '_definitions.json');
@@ -191,7 +191,7 @@ interface CustomResourceDefinition {
 function loadCrdFile(file: string): void {
   if (loadedCrdFiles.has(file)) return;
   loadedCrdFiles.add(file);
-  const crd = parseYaml(fs.readFileSync(file, 'utf8')) as CustomResourceDefinition;
+  const crd = parseYamlFileCached(file) as CustomResourceDefinition;
   if (crd?.kind !== 'CustomResourceDefinition') return;
   for (const version of crd.spec.versions) {
     const schema = version.schema?.openAPIV3Schema;
