@@ -47,21 +47,33 @@ function byObjectOrder(issues: Issue[], objects: readonly K8sObject[]): Issue[] 
  * Validates the objects of one rendered set (a platform in an environment) and returns every
  * finding, split into failing findings and findings exempted by an annotation on their object.
  */
+/**
+ * Whether the fields every other rule keys on (apiVersion, kind, metadata.name/namespace) have their types.
+ * Objects where they do not are reported by the schema check alone: cross-object rules would judge garbage.
+ */
+function hasReadableIdentity(object: K8sObject): boolean {
+  const metadata = (object as { metadata?: unknown }).metadata;
+  const meta = isObject(metadata) ? (metadata as { name?: unknown; namespace?: unknown }) : undefined;
+  return typeof object.apiVersion === 'string' && typeof object.kind === 'string' && (metadata === undefined || meta !== undefined)
+    && (meta?.name === undefined || typeof meta.name === 'string') && (meta?.namespace === undefined || typeof meta.namespace === 'string');
+}
+
 export function validateObjects(objects: readonly any[], ctx: ValidationContext, options: ValidateOptions = {}): ValidationReport {
-  const rendered = objects.filter(isObject);
+  const all = objects.filter(isObject);
+  const rendered = all.filter(hasReadableIdentity);
   const inventory = new Inventory(rendered, options.externalReferences ?? []);
   const exemptions = new Map<K8sObject, Exemptions>(rendered.map((object) => [object, readExemptions(object)]));
   const issues = [
     ...[...exemptions.values()].flatMap((exemption) => exemption.issues),
     ...objects.flatMap((value, i) => (isObject(value) ? [] : [notAnObject(value, i)])),
     ...checkDuplicateObjects(rendered),
-    ...rendered.flatMap(checkSchema),
+    ...all.flatMap(checkSchema),
     ...inventory.podTemplates.flatMap(checkPodSecurity),
     ...checkReferences(inventory, rendered),
     ...checkPractices(inventory, rendered, isNamespaced),
     ...checkCapacity(inventory, options.capacityBudgets ?? []),
   ];
-  return applyExemptions(byObjectOrder(issues, rendered), exemptions, ctx);
+  return applyExemptions(byObjectOrder(issues, all), exemptions, ctx);
 }
 
 /**

@@ -24,22 +24,24 @@ interface ScaleTargetSpec {
   readonly maxReplicaCount?: number;
 }
 
-function key(kind: string, namespace: string | undefined, name: string): string {
-  return `${kind}|${namespace ?? ''}|${name}`;
+/** Index key; parts may be anything a malformed object holds (the schema check reports those), so never coerce implicitly. */
+function key(kind: unknown, namespace: unknown, name: unknown): string {
+  const part = (v: unknown) => (typeof v === 'string' ? v : v === undefined ? '' : JSON.stringify(v) ?? '');
+  return `${part(kind)}|${part(namespace)}|${part(name)}`;
 }
 
 function autoscalerOf(object: K8sObject): Autoscaler | undefined {
   const spec = record(object.spec as ScaleTargetSpec | undefined);
   const target = record(spec.scaleTargetRef);
   if (isKind(object, 'autoscaling', 'HorizontalPodAutoscaler')) {
-    return { object, targetKind: target.kind ?? '', targetName: target.name ?? '', minReplicas: spec.minReplicas ?? 1, maxReplicas: spec.maxReplicas ?? 1 };
+    return { object, targetKind: str(target.kind) ?? '', targetName: str(target.name) ?? '', minReplicas: spec.minReplicas ?? 1, maxReplicas: spec.maxReplicas ?? 1 };
   }
   if (isKind(object, 'keda.sh', 'ScaledObject')) {
     // KEDA defaults: scaleTargetRef.kind Deployment, minReplicaCount 0, maxReplicaCount 100.
     return {
       object,
-      targetKind: target.kind ?? 'Deployment',
-      targetName: target.name ?? '',
+      targetKind: str(target.kind) ?? 'Deployment',
+      targetName: str(target.name) ?? '',
       minReplicas: spec.minReplicaCount ?? 0,
       maxReplicas: spec.maxReplicaCount ?? 100,
     };

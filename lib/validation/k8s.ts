@@ -278,5 +278,15 @@ export function isEmptySelector(selector: LabelSelector): boolean {
 /** Formats a label map for messages: `app=api,tier=web`. */
 export function formatLabels(labels: StringMap | undefined): string {
   const entries = Object.entries(record(labels));
-  return entries.length === 0 ? '(none)' : entries.map(([key, value]) => `${key}=${value}`).join(',');
+  return entries.length === 0 ? '(none)' : entries.map(([key, value]) => `${key}=${show(value)}`).join(',');
+}
+
+/** Any value as text for a message; malformed objects hold anything (even `{ toString: null }`), so never coerce implicitly. */
+export function show(value: unknown): string {
+  if (typeof value === 'string') return value;
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
 }
