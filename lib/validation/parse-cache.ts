@@ -12,24 +12,47 @@ import { parse as parseYaml } from 'yaml';
 const CACHE_DIR = process.env.PLATFORM_VALIDATION_CACHE_DIR
   ?? path.join(__dirname, '..', '..', 'node_modules', '.cache', 'platform-validation');
 
-/** Parses a YAML file, through the JSON cache when it holds this exact text. Never fails because of the cache. */
-export function parseYamlFileCached(file: string): unknown {
-  const text = fs.readFileSync(file, 'utf8');
-  const cacheFile = path.join(CACHE_DIR, `${createHash('sha256').update(text).digest('hex')}.json`);
+/** Reads a cache entry, or undefined when it is missing or unreadable. */
+export function readCache(fileName: string): string | undefined {
   try {
-    return JSON.parse(fs.readFileSync(cacheFile, 'utf8'));
+    return fs.readFileSync(path.join(CACHE_DIR, fileName), 'utf8');
   } catch {
-    // Not cached yet (or unreadable): parse and try to cache.
+    return undefined;
   }
-  const parsed = parseYaml(text);
+}
+
+/** Writes a cache entry atomically (parallel Jest workers never read half a file); failures only cost speed. */
+export function writeCache(fileName: string, content: string): void {
   try {
     fs.mkdirSync(CACHE_DIR, { recursive: true });
-    // Write then rename: parallel Jest workers never read a half-written file.
-    const tmp = path.join(CACHE_DIR, `.${process.pid}-${path.basename(cacheFile)}-${os.hostname()}.tmp`);
-    fs.writeFileSync(tmp, JSON.stringify(parsed));
-    fs.renameSync(tmp, cacheFile);
+    const tmp = path.join(CACHE_DIR, `.${process.pid}-${fileName}-${os.hostname()}.tmp`);
+    fs.writeFileSync(tmp, content);
+    fs.renameSync(tmp, path.join(CACHE_DIR, fileName));
   } catch {
     // A read-only checkout still validates, only slower.
   }
+}
+
+/** SHA-256 of the given parts, hex. */
+export function contentHash(...parts: string[]): string {
+  const hash = createHash('sha256');
+  for (const part of parts) hash.update(part).update('\0');
+  return hash.digest('hex');
+}
+
+/** Parses a YAML file, through the JSON cache when it holds this exact text. Never fails because of the cache. */
+export function parseYamlFileCached(file: string): unknown {
+  const text = fs.readFileSync(file, 'utf8');
+  const cacheFile = `${contentHash(text)}.json`;
+  const cached = readCache(cacheFile);
+  if (cached !== undefined) {
+    try {
+      return JSON.parse(cached);
+    } catch {
+      // A corrupt entry is rewritten below.
+    }
+  }
+  const parsed = parseYaml(text);
+  writeCache(cacheFile, JSON.stringify(parsed));
   return parsed;
 }

@@ -10,10 +10,11 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import Ajv, { ValidateFunction } from 'ajv';
+import Ajv, { _, ValidateFunction } from 'ajv';
+import standaloneCode from 'ajv/dist/standalone';
 import addFormats from 'ajv-formats';
 import { groupOf } from './k8s';
-import { parseYamlFileCached } from './parse-cache';
+import { contentHash, parseYamlFileCached, readCache, writeCache } from './parse-cache';
 
 const VENDOR_DIR = path.join(__dirname, '..', '..', 'vendor');
 const DEFINITIONS_FILE = path.join(VENDOR_DIR, 'schemas', 'k8s-v1.28.0', '_definitions.json');
@@ -171,7 +172,11 @@ function getAjv(): Ajv {
   }
   // strict: false lets the x-kubernetes-* and OpenAPI keywords through; code.optimize: false compiles
   // about a third faster (compiling dominates a cold run) and validates as fast.
-  ajv = new Ajv({ strict: false, allErrors: true, verbose: true, validateSchema: false, code: { optimize: false } });
+  // code.source lets compiled validators be saved as standalone code (see compileCached).
+  ajv = new Ajv({
+    strict: false, allErrors: true, verbose: true, validateSchema: false,
+    code: { optimize: false, source: true, formats: _`require("ajv-formats/dist/formats").fullFormats` },
+  });
   addFormats(ajv);
   ajv.addSchema(document, DEFINITIONS_ID);
   return ajv;
@@ -246,9 +251,43 @@ export function schemaFor(apiVersion: string, kind: string): KindSchema | undefi
   if (cached) return cached;
   const source = sourceOf(apiVersion, kind);
   if (!source) return undefined;
-  const schema: KindSchema = { validate: getAjv().compile(source.schema), namespaced: source.namespaced };
+  const schema: KindSchema = { validate: compileCached(key, source.schema), namespaced: source.namespaced };
   compiled.set(key, schema);
   return schema;
+}
+
+/**
+ * Compiling a validator is most of a cold run (~0.4 s for the kinds the app uses), so the generated code is
+ * kept as an ajv standalone module, keyed by everything it depends on: this file's code (how schemas are
+ * prepared), the Kubernetes definitions, ajv's version and the kind's schema. A stale entry cannot be hit.
+ */
+function compileCached(key: string, schema: SchemaNode): ValidateFunction {
+  const cacheFile = `validator-${contentHash(catalogFingerprint(), key, JSON.stringify(schema))}.js`;
+  const code = readCache(cacheFile);
+  if (code !== undefined) {
+    try {
+      const module = { exports: {} as unknown };
+      // The standalone module's own requires (ajv runtime, ajv-formats) resolve from here, where they are installed.
+      new Function('require', 'module', 'exports', code)(require, module, module.exports);
+      if (typeof module.exports === 'function') return module.exports as ValidateFunction;
+    } catch {
+      // Unreadable entry: compile and rewrite it.
+    }
+  }
+  const validate = getAjv().compile(schema);
+  try {
+    writeCache(cacheFile, standaloneCode(getAjv(), validate));
+  } catch {
+    // Not every schema can be written standalone; it is simply compiled every time.
+  }
+  return validate;
+}
+
+let fingerprint: string | undefined;
+function catalogFingerprint(): string {
+  fingerprint ??= contentHash(fs.readFileSync(__filename, 'utf8'), fs.readFileSync(DEFINITIONS_FILE, 'utf8'),
+    JSON.stringify(require('ajv/package.json').version), JSON.stringify(require('ajv-formats/package.json').version));
+  return fingerprint;
 }
 
 /** The apiVersions known for `kind` among Kubernetes kinds and the CRDs loaded so far, for hints. */
