@@ -112,9 +112,13 @@ export function synthesize(app: App, options: SynthesizeOptions): RenderedChart[
   return charts;
 }
 
-/** YAML with no line folding and no anchors: the same bytes on every machine. */
+/**
+ * YAML with no line folding and no anchors: the same bytes on every machine. Written with YAML 1.1 quoting
+ * because kubectl and Argo CD read manifests with a YAML 1.1 parser (sigs.k8s.io/yaml): an unquoted `on`,
+ * `yes` or `n` would arrive as a boolean. Quoted strings mean the same to 1.2 readers.
+ */
 export function toYaml(object: unknown): string {
-  return stringify(object, { lineWidth: 0, aliasDuplicateObjects: false, indent: 2 });
+  return stringify(object, { lineWidth: 0, aliasDuplicateObjects: false, indent: 2, version: '1.1' });
 }
 
 /** `<kind>-<namespace>-<name>.yaml` (namespace left out for cluster-scoped objects), lower case. */

@@ -108,11 +108,18 @@ export function autoscaledWithReplicas(objects: readonly any[]): AutoscaledWorkl
  * Builds one platform's charts for `environment` in a scratch App and reads its facts, so Argo CD's projects follow
  * whatever the platform renders without a second list to keep in step.
  */
-export function readPlatformFacts(definition: PlatformDefinition<any>, environment: string): PlatformFacts {
-  const scratch = new App();
-  const chart = definition.build(scratch, environment);
-  const objects = scratch.charts.filter((c): c is PlatformChart => c instanceof PlatformChart).flatMap((c) => c.toJson());
-  return factsOf(definition.name, environment, chart.defaultNamespace, objects);
+export function readPlatformFacts(definition: PlatformDefinition<any>, environment: string, app?: App): PlatformFacts {
+  // A full synth has built the platform's chart already (argocd is registered last): read that one instead of
+  // building it again. A filtered run (`--platform argocd`) builds it in a scratch App.
+  const mine = (a: App) => a.charts.filter((c): c is PlatformChart => c instanceof PlatformChart)
+    .filter((c) => c.platform === definition.name && c.environment === environment);
+  let charts = app ? mine(app) : [];
+  if (charts.length === 0) {
+    const scratch = new App();
+    definition.build(scratch, environment);
+    charts = mine(scratch);
+  }
+  return factsOf(definition.name, environment, charts[0].defaultNamespace, charts.flatMap((c) => c.toJson()));
 }
 
 export interface ArgoCdChartProps {
@@ -242,7 +249,7 @@ export function argocdPlatform(
         throw new PropValidationError(`${ARGOCD_PLATFORM}/${environment}`, 'environment', environment,
           `a platform uses this environment but charts/argocd/config.ts has no entry for it; known: ${Object.keys(environments).join(', ')}`);
       }
-      const facts = others().filter((p) => p.environments.includes(environment)).map((p) => readPlatformFacts(p, environment));
+      const facts = others().filter((p) => p.environments.includes(environment)).map((p) => readPlatformFacts(p, environment, app));
       return new ArgoCdChart(app, `${ARGOCD_PLATFORM}-${environment}`, { environment, config, platforms: facts });
     },
   };
