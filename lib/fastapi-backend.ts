@@ -63,6 +63,11 @@ export interface FastApiBackendProps {
   readonly serviceName?: string;
   /** Environment of the API, the migration and the workers; secrets only as `{ secretKeyRef }`. @default - none */
   readonly env?: Record<string, EnvValue>;
+  /**
+   * Environment of the API container only, merged over `env`: credentials the migration and the workers must
+   * not hold (a cache password, an OAuth client secret). @default - none
+   */
+  readonly apiEnv?: Record<string, EnvValue>;
   /** Secrets mounted as files (API, migration and workers). @default - none */
   readonly secretFiles?: readonly SecretFiles[];
   /** Config files (API, migration and workers). @default - none */
@@ -174,7 +179,7 @@ export class FastApiBackend extends Construct implements IHttpBackend {
       image: props.image,
       command: props.command,
       args: props.args,
-      env: this.sharedEnv,
+      env: { ...this.sharedEnv, ...props.apiEnv },
       secretFiles: props.secretFiles,
       configFiles: props.configFiles,
       writableDirectories: props.writableDirectories,

@@ -178,6 +178,11 @@ export class ArotiChart extends PlatformChart {
       databaseEnv: { database: 'aroti' },
       env: {
         LOG_LEVEL: b.logLevel,
+        TEMPORAL_ADDRESS: this.temporal.frontendAddress,
+        TEMPORAL_NAMESPACE: t.namespace,
+      },
+      // Redis and Keycloak are the API's alone (the network policies say so too): the worker gets no credentials for them.
+      apiEnv: {
         ...this.redis.connectionEnv(),
         // Back-channel calls (token, JWKS) stay in the cluster; tokens carry the public issuer.
         KEYCLOAK_URL: `http://${this.keycloak.workload.serviceHost}:8080`,
@@ -185,8 +190,6 @@ export class ArotiChart extends PlatformChart {
         KEYCLOAK_REALM: kc.realm,
         KEYCLOAK_CLIENT_ID: kc.backendClientId,
         KEYCLOAK_CLIENT_SECRET: { secretKeyRef: backendSecret.keyRef(s.backend.keys.keycloakClientSecret) },
-        TEMPORAL_ADDRESS: this.temporal.frontendAddress,
-        TEMPORAL_NAMESPACE: t.namespace,
       },
       livenessPeriodSeconds: b.livenessPeriodSeconds,
       readinessPeriodSeconds: b.readinessPeriodSeconds,

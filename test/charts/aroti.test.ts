@@ -101,6 +101,11 @@ describe.each(AROTI_ENVIRONMENTS)('aroti %s', (environment) => {
     const c = mainContainer(worker);
     expect(c.image).toBe(config.backend.image);
     expect(c.command).toEqual(['python', '-m', 'app.workflows.worker']);
+    // The worker reaches neither Redis nor Keycloak, so it holds none of their credentials.
+    const names = c.env.map((e: any) => e.name);
+    expect(names).not.toEqual(expect.arrayContaining(['REDIS_PASSWORD']));
+    expect(names.filter((n: string) => /^REDIS_|^KEYCLOAK_/.test(n))).toEqual([]);
+    expect(names).toEqual(expect.arrayContaining(['TEMPORAL_ADDRESS', 'DB_HOST']));
     expect(worker.spec.replicas).toBe(config.backend.worker.replicas);
     expect(envOf(c).TEMPORAL_ADDRESS).toBe('temporal-frontend.temporal.svc.cluster.local:7233');
     expect(objectsOfKind(objects, 'Service').some((s) => s.metadata.name.includes('worker'))).toBe(false);

@@ -57,6 +57,7 @@ describe('FastApiBackend', () => {
       servicePort: 80,
       serviceName: 'api',
       env: { LOG_LEVEL: 'info', API_TOKEN: { secretKeyRef: { secretName: 'aroti-backend-secrets', key: 'token' } } },
+      apiEnv: { CACHE_PASSWORD: { secretKeyRef: { secretName: 'cache', key: 'password' } } },
       secretFiles: [{ secretName: 'aroti-backend-secrets', mountPath: '/run/secrets/app' }],
       configFiles: [{ name: 'settings', mountPath: '/etc/app', files: { 'settings.toml': 'debug = false\n' } }],
       writableDirectories: ['/tmp', '/app/.cache'],
@@ -85,6 +86,12 @@ describe('FastApiBackend', () => {
     const backend = new FastApiBackend(chart, 'backend', props);
     const objects = objectsOf(chart);
     const deploy = findObject(objects, 'Deployment', 'aroti-backend-api', 'aroti');
+    // apiEnv reaches the API container only: not the migration, not the workers.
+    expect(envNames(mainContainer(deploy))).toContain('CACHE_PASSWORD');
+    expect(envNames(deploy.spec.template.spec.initContainers[0])).not.toContain('CACHE_PASSWORD');
+    for (const worker of objectsOfKind(objects, 'Deployment').filter((d) => d.metadata.name !== 'aroti-backend-api')) {
+      expect(envNames(mainContainer(worker))).not.toContain('CACHE_PASSWORD');
+    }
     expect(deploy.metadata.labels['app.kubernetes.io/component']).toBe('backend');
     expect(deploy.metadata.annotations['policy-exemption.platform/practice.read-only-root-filesystem']).toMatch(/passthrough/);
     const pod = deploy.spec.template.spec;
@@ -98,12 +105,12 @@ describe('FastApiBackend', () => {
     expect(c.readinessProbe).toMatchObject({ httpGet: { path: '/readyz' }, periodSeconds: 10, timeoutSeconds: 3 });
     expect(c.startupProbe).toMatchObject({ httpGet: { path: '/healthz' }, periodSeconds: 5, failureThreshold: 20 });
     expect(c.resources).toEqual({ requests: { cpu: '500m', memory: '512Mi' }, limits: { cpu: '1000m', memory: '1024Mi' } });
-    expect(envNames(c)).toEqual(['API_TOKEN', 'LOG_LEVEL', 'POSTGRES_HOST', 'POSTGRES_NAME', 'POSTGRES_PASSWORD', 'POSTGRES_PORT', 'POSTGRES_SSLMODE', 'POSTGRES_USER']);
+    expect(envNames(c)).toEqual(['API_TOKEN', 'CACHE_PASSWORD', 'LOG_LEVEL', 'POSTGRES_HOST', 'POSTGRES_NAME', 'POSTGRES_PASSWORD', 'POSTGRES_PORT', 'POSTGRES_SSLMODE', 'POSTGRES_USER']);
     expect(c.volumeMounts.map((m: any) => m.mountPath)).toEqual(['/app/.cache', '/etc/app', '/run/secrets/app', '/tmp']);
     const [migrate] = pod.initContainers;
     expect(migrate.command).toEqual(['python', '-m', 'app.migrate']);
     expect(migrate.resources).toEqual({ requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '512Mi' } });
-    expect(envNames(migrate)).toEqual(envNames(c));
+    expect(envNames(migrate)).toEqual(envNames(c).filter((n: string) => n !== 'CACHE_PASSWORD'));
     expect(migrate.volumeMounts.map((m: any) => m.mountPath)).toEqual(['/app/.cache', '/etc/app', '/run/secrets/app', '/tmp']);
     expect(findObject(objects, 'Service', 'api', 'aroti').spec.ports).toEqual([{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }]);
     expect(findObject(objects, 'HorizontalPodAutoscaler', 'aroti-backend-api', 'aroti').spec).toMatchObject({ minReplicas: 3, maxReplicas: 6 });
