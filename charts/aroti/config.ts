@@ -113,7 +113,8 @@ const BACKEND_IMAGE = 'ghcr.io/aroti/aroti-backend-api:1.0.0';
 
 const BASE: ArotiConfig = {
   hosts: { api: 'api.aroti.com', auth: 'auth.aroti.com', temporal: 'temporal.aroti.com' },
-  clusterIssuer: { name: 'letsencrypt-prod', server: 'https://acme-v02.api.letsencrypt.org/directory', render: false },
+  // aroti has a cluster of its own (charts/argocd/config.ts), so it owns its issuer.
+  clusterIssuer: { name: 'letsencrypt-prod', server: 'https://acme-v02.api.letsencrypt.org/directory', render: true },
   namespaces: { app: 'aroti', database: 'database', keycloak: 'keycloak', temporal: 'temporal' },
   backend: {
     image: BACKEND_IMAGE,

@@ -207,9 +207,11 @@ describe.each(AROTI_ENVIRONMENTS)('aroti %s', (environment) => {
       expect(ingress.spec.ingressClassName).toBe('nginx');
       expect(ingress.spec.tls).toEqual([{ hosts: [ingress.spec.rules[0].host], secretName: `${ingress.spec.rules[0].host.replace(/\./g, '-')}-tls` }]);
     }
-    // The issuer is expense-tracker's in the shared cluster; aroti declares it instead of rendering a second owner.
-    expect(objectsOfKind(objects, 'ClusterIssuer')).toHaveLength(0);
-    expect(chart.externalReferences).toContainEqual(expect.objectContaining({ kind: 'ClusterIssuer', name: 'letsencrypt-prod' }));
+    // aroti has its own cluster, so it owns the Let's Encrypt production issuer its Ingresses name.
+    const issuer = findObject(objects, 'ClusterIssuer', 'letsencrypt-prod');
+    expect(issuer.spec.acme.server).toBe('https://acme-v02.api.letsencrypt.org/directory');
+    expect(issuer.spec.acme.solvers).toEqual([{ http01: { ingress: { ingressClassName: 'nginx' } } }]);
+    expect(chart.externalReferences).not.toContainEqual(expect.objectContaining({ kind: 'ClusterIssuer' }));
   });
 
   test('network policies admit exactly the document\'s connections', () => {
