@@ -36,3 +36,4 @@ export * from './vllm-deployment';
 export * from './redis';
 export * from './fastapi-backend';
 export * from './postgres-backup';
+export * from './workload-backed-store';

@@ -6,11 +6,12 @@ import { ContainerResources, EnvValue } from './container';
 import { check } from './errors';
 import { componentLabels } from './labels';
 import { checkDnsLabel, checkDnsSubdomain } from './names';
-import { INetworkPeer, NetworkPort, PROMETHEUS } from './network-peer';
+import { INetworkPeer, PROMETHEUS } from './network-peer';
 import { PlatformChart } from './platform-chart';
 import { checkMemory } from './quantities';
 import { SecretKeyRef } from './secret-ref';
 import { IConnectable, Workload } from './workload';
+import { IDatabaseClient, WorkloadBackedStore } from './workload-backed-store';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Consumer interface: shared by the in-cluster `Postgres` and `ExternalPostgres`, so an app switches between them
@@ -46,10 +47,7 @@ export interface PostgresConnectionEnvOptions {
  * Something a NetworkPolicy-governed client can be: pods with labels (a peer) that can open egress to a peer.
  * `Workload` satisfies it, and so do constructs with their own pod policy (e.g. `PostgresBackup`).
  */
-export interface IDatabaseClient extends INetworkPeer {
-  /** Adds an egress rule from the client's pods to `peer` on `ports`. */
-  allowTo(peer: INetworkPeer, ports: readonly NetworkPort[]): void;
-}
+export type { IDatabaseClient };
 
 /**
  * A PostgreSQL server as its consumers see it: where it is, which databases it has, which login to use, the
@@ -207,7 +205,7 @@ const EXPORTER_PORT = 9187;
  * The init script runs only when the data directory is empty (first start); later changes to `databases` need a
  * migration or a manual `CREATE DATABASE`.
  */
-export class Postgres extends Construct implements IPostgresDatabase {
+export class Postgres extends WorkloadBackedStore implements IPostgresDatabase {
   public readonly workload: Workload;
   public readonly name: string;
   public readonly namespace: string;
@@ -223,8 +221,7 @@ export class Postgres extends Construct implements IPostgresDatabase {
   public readonly metricsService?: ApiObject;
   /** ServiceMonitor for the exporter, when on. */
   public readonly serviceMonitor?: ApiObject;
-  public readonly peerName: string;
-  public readonly peerNamespace: string;
+  protected readonly clientPortName = 'postgres';
   private readonly databases: readonly PostgresDatabaseSpec[];
 
   constructor(scope: Construct, id: string, props: PostgresProps) {
@@ -341,8 +338,6 @@ export class Postgres extends Construct implements IPostgresDatabase {
     });
     this.initScript = this.workload.configMaps[0];
     this.host = this.workload.serviceHost;
-    this.peerName = this.workload.peerName;
-    this.peerNamespace = this.workload.peerNamespace;
 
     if (exporter) {
       const interval = exporter.interval ?? '30s';
@@ -383,30 +378,6 @@ export class Postgres extends Construct implements IPostgresDatabase {
 
   public connectionEnv(options?: PostgresConnectionEnvOptions): Record<string, EnvValue> {
     return postgresConnectionEnv(this, options);
-  }
-
-  public allowConnectionFrom(client: IDatabaseClient): void {
-    if (client instanceof Workload) {
-      client.connectTo(this.workload, ['postgres']);
-      return;
-    }
-    const ports = this.connectionPorts();
-    client.allowTo(this.workload, ports);
-    this.workload.acceptConnection(client, ports);
-  }
-
-  public toNetworkPolicyPeer(fromNamespace: string): k8s.NetworkPolicyPeer {
-    return this.workload.toNetworkPolicyPeer(fromNamespace);
-  }
-
-  /** @internal see IConnectable */
-  public connectionPorts(portNames?: readonly string[]): NetworkPort[] {
-    return this.workload.connectionPorts(portNames ?? ['postgres']);
-  }
-
-  /** @internal see IConnectable */
-  public acceptConnection(from: INetworkPeer, ports: readonly NetworkPort[]): void {
-    this.workload.acceptConnection(from, ports);
   }
 
   /**

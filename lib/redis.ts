@@ -1,15 +1,14 @@
 import { ApiObject } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ContainerResources, EnvValue } from './container';
 import { check } from './errors';
 import { checkDnsLabel } from './names';
-import { INetworkPeer, NetworkPort } from './network-peer';
 import { PlatformChart } from './platform-chart';
 import { checkMemory } from './quantities';
-import { checkSecretKeyRef, IDatabaseClient } from './postgres';
+import { checkSecretKeyRef } from './postgres';
 import { SecretKeyRef } from './secret-ref';
-import { IConnectable, Workload } from './workload';
+import { Workload } from './workload';
+import { WorkloadBackedStore } from './workload-backed-store';
 
 /** Redis eviction policies (`maxmemory-policy`). */
 export const REDIS_EVICTION_POLICIES = [
@@ -65,7 +64,7 @@ const MI = 1024 * 1024;
  * `requirepass` include into a memory-backed `emptyDir` from the mounted Secret), `redis-cli ping` probes that read
  * the password from the file, and `/data` on an `emptyDir` or a PVC.
  */
-export class Redis extends Construct implements IConnectable {
+export class Redis extends WorkloadBackedStore {
   public readonly workload: Workload;
   public readonly name: string;
   public readonly namespace: string;
@@ -78,8 +77,7 @@ export class Redis extends Construct implements IConnectable {
   public readonly maxmemoryBytes: number;
   /** The `redis.conf` ConfigMap. */
   public readonly configMap: ApiObject;
-  public readonly peerName: string;
-  public readonly peerNamespace: string;
+  protected readonly clientPortName = 'redis';
 
   constructor(scope: Construct, id: string, props: RedisProps) {
     super(scope, id);
@@ -170,8 +168,6 @@ export class Redis extends Construct implements IConnectable {
     });
     this.configMap = this.workload.configMaps[0];
     this.serviceHost = this.workload.serviceHost;
-    this.peerName = this.workload.peerName;
-    this.peerNamespace = this.workload.peerNamespace;
   }
 
   /** `<prefix>HOST`, `<prefix>PORT` as literals and `<prefix>PASSWORD` as a Secret key. */
@@ -181,30 +177,5 @@ export class Redis extends Construct implements IConnectable {
       [`${prefix}PORT`]: String(REDIS_PORT),
       [`${prefix}PASSWORD`]: { secretKeyRef: this.passwordRef },
     };
-  }
-
-  /** Lets `client` connect: egress on the client, ingress on Redis. */
-  public allowConnectionFrom(client: IDatabaseClient): void {
-    if (client instanceof Workload) {
-      client.connectTo(this.workload, ['redis']);
-      return;
-    }
-    const ports = this.connectionPorts();
-    client.allowTo(this.workload, ports);
-    this.workload.acceptConnection(client, ports);
-  }
-
-  public toNetworkPolicyPeer(fromNamespace: string): k8s.NetworkPolicyPeer {
-    return this.workload.toNetworkPolicyPeer(fromNamespace);
-  }
-
-  /** @internal see IConnectable */
-  public connectionPorts(portNames?: readonly string[]): NetworkPort[] {
-    return this.workload.connectionPorts(portNames ?? ['redis']);
-  }
-
-  /** @internal see IConnectable */
-  public acceptConnection(from: INetworkPeer, ports: readonly NetworkPort[]): void {
-    this.workload.acceptConnection(from, ports);
   }
 }
