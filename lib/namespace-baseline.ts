@@ -22,6 +22,12 @@ export interface NamespaceBaselineProps {
   readonly annotations?: Record<string, string>;
   /** Where cluster DNS runs, for the DNS egress rule. @default - kube-dns pods in kube-system */
   readonly dnsPeer?: INetworkPeer;
+  /**
+   * Host-network DNS resolvers pods talk to instead of kube-dns, as CIDRs. A pod selector never matches them, so
+   * without this DNS fails under default-deny: GKE Autopilot always runs NodeLocal DNSCache, and Cloud DNS for GKE
+   * answers on the metadata server (`GKE_NODE_DNS_RESOLVERS`). @default - none
+   */
+  readonly nodeDnsResolvers?: readonly string[];
   /** Optional ResourceQuota hard limits, e.g. `{ 'requests.cpu': '8', 'limits.memory': '32Gi' }`. @default - no quota */
   readonly resourceQuota?: Record<string, string>;
   /** Optional LimitRange defaults for containers that set nothing. @default - no LimitRange */
@@ -41,6 +47,9 @@ export interface ContainerLimitDefaults {
   /** Largest memory limit a container may set. @default - no maximum */
   readonly maxMemoryLimit?: string;
 }
+
+/** GKE's node-local resolvers: NodeLocal DNSCache (always on in Autopilot) and the metadata server behind Cloud DNS for GKE. */
+export const GKE_NODE_DNS_RESOLVERS: readonly string[] = ['169.254.20.10/32', '169.254.169.254/32'];
 
 const KUBE_DNS: INetworkPeer = {
   peerName: 'kube-dns',
@@ -101,11 +110,18 @@ export class NamespaceBaseline extends Construct {
         podSelector: {},
         policyTypes: ['Egress'],
         egress: [{
-          to: [(props.dnsPeer ?? KUBE_DNS).toNetworkPolicyPeer(this.name)],
+          to: [
+            (props.dnsPeer ?? KUBE_DNS).toNetworkPolicyPeer(this.name),
+            ...(props.nodeDnsResolvers ?? []).map((cidr) => ({ ipBlock: { cidr } })),
+          ],
           ports: [{ port: k8s.IntOrString.fromNumber(53), protocol: 'UDP' }, { port: k8s.IntOrString.fromNumber(53), protocol: 'TCP' }],
         }],
       },
     });
+
+    for (const cidr of props.nodeDnsResolvers ?? []) {
+      check(this, /^(\d{1,3}\.){3}\d{1,3}\/(3[0-2]|[12]?\d)$/.test(cidr), 'nodeDnsResolvers', cidr, 'must be IPv4 CIDRs such as "169.254.20.10/32"');
+    }
 
     if (props.resourceQuota) {
       for (const [key, value] of Object.entries(props.resourceQuota)) {

@@ -6,7 +6,7 @@
 import { App } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  EnvValue, ExternalSecret, GcpSecretStore, GkeIngress, NamespaceBaseline, Peer, PlatformChart, Probe, Workload,
+  EnvValue, ExternalSecret, GcpSecretStore, GKE_NODE_DNS_RESOLVERS, GkeIngress, NamespaceBaseline, Peer, PlatformChart, Probe, Workload,
   WORKLOAD_IDENTITY_ANNOTATION, googleServiceAccountEmail, setSyncWave,
 } from '../../lib';
 import { PlatformDefinition } from '../platform';
@@ -65,7 +65,8 @@ export class ConnectorsChart extends PlatformChart {
     const image = (component: string) => `airbyte/${component}:${c.airbyteVersion}`;
     const gsa = (account: string) => ({ [WORKLOAD_IDENTITY_ANNOTATION]: googleServiceAccountEmail(account, c.gcp.projectId) });
 
-    this.baseline = new NamespaceBaseline(this, 'Namespace', { name: c.namespace });
+    // Autopilot pods resolve through NodeLocal DNSCache / the metadata server, which no pod selector matches.
+    this.baseline = new NamespaceBaseline(this, 'Namespace', { name: c.namespace, nodeDnsResolvers: GKE_NODE_DNS_RESOLVERS });
     this.secretStore = new GcpSecretStore(this, 'SecretStore', {
       name: 'gcp-secret-manager',
       projectId: c.gcp.projectId,

@@ -32,7 +32,9 @@ describe('connectors platform', () => {
       const ns = findObject(objects, 'Namespace', NS);
       expect(ns.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
       expect(findObject(objects, 'NetworkPolicy', 'default-deny', NS).spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
-      findObject(objects, 'NetworkPolicy', 'allow-dns-egress', NS);
+      // Autopilot always runs NodeLocal DNSCache: without the link-local resolvers, default-deny would break DNS.
+      const dnsPeers = findObject(objects, 'NetworkPolicy', 'allow-dns-egress', NS).spec.egress[0].to;
+      expect(dnsPeers).toEqual(expect.arrayContaining([{ ipBlock: { cidr: '169.254.20.10/32' } }, { ipBlock: { cidr: '169.254.169.254/32' } }]));
     });
 
     test('GKE Ingress: hosts, static IP, HTTPS only, a managed certificate per host', () => {
