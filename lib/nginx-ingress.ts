@@ -44,7 +44,15 @@ export interface NginxIngressProps {
   readonly annotations?: Record<string, string>;
   /** Largest request body, e.g. "10m". @default - the controller's default (1m) */
   readonly proxyBodySize?: string;
+  /**
+   * Let the controller reach cert-manager's HTTP-01 solver pods in this namespace. Under default-deny the ACME
+   * challenge otherwise never arrives and no certificate is issued; set false for a DNS-01 issuer. @default true
+   */
+  readonly allowHttp01Solver?: boolean;
 }
+
+/** Port cert-manager's ACME HTTP-01 solver pods listen on. */
+const HTTP01_SOLVER_PORT = 8089;
 
 /**
  * An NGINX Ingress with a cert-manager certificate per host (HTTP redirected to HTTPS), that also opens each
@@ -97,6 +105,7 @@ export class NginxIngress extends Construct {
       ...(props.proxyBodySize ? { 'nginx.ingress.kubernetes.io/proxy-body-size': props.proxyBodySize } : {}),
       ...props.annotations,
     };
+    if (props.allowHttp01Solver ?? true) allowHttp01Solver(this, chart, namespace, controller);
     this.resource = new k8s.KubeIngress(this, 'Resource', {
       metadata: { name, namespace, annotations: Object.fromEntries(Object.keys(annotations).sort().map((k) => [k, annotations[k]])) },
       spec: {
@@ -111,4 +120,26 @@ export class NginxIngress extends Construct {
 /** `api.example.com` → `api-example-com-tls`: one certificate Secret per host. */
 export function tlsSecretName(host: string): string {
   return `${host.replace(/^\*\./, 'wildcard.').replace(/\./g, '-')}-tls`.slice(0, 253);
+}
+
+const solverPolicies = new WeakMap<PlatformChart, Set<string>>();
+
+/**
+ * One NetworkPolicy per namespace (however many Ingresses it has) that lets the ingress controller reach
+ * cert-manager's HTTP-01 solver pods, which cert-manager creates next to the Ingress during a challenge.
+ * It is a child of the first Ingress of the namespace, so it shares that Ingress's sync wave.
+ */
+function allowHttp01Solver(ingress: Construct, chart: PlatformChart, namespace: string, controller: INetworkPeer): void {
+  const done = solverPolicies.get(chart) ?? new Set<string>();
+  solverPolicies.set(chart, done);
+  if (done.has(namespace)) return;
+  done.add(namespace);
+  new k8s.KubeNetworkPolicy(ingress, 'AcmeHttp01Solver', {
+    metadata: { name: 'allow-acme-http01-solver', namespace },
+    spec: {
+      podSelector: { matchLabels: { 'acme.cert-manager.io/http01-solver': 'true' } },
+      policyTypes: ['Ingress'],
+      ingress: [{ from: [controller.toNetworkPolicyPeer(namespace)], ports: [{ port: k8s.IntOrString.fromNumber(HTTP01_SOLVER_PORT), protocol: 'TCP' }] }],
+    },
+  });
 }

@@ -55,7 +55,7 @@ describe('ExternalNameService', () => {
     const ingress = findObject(objectsOf(chart), 'Ingress', 'ingress', 'demo');
     expect(ingress.spec.rules[0].http.paths[0].backend).toEqual({ service: { name: 'grafana', port: { number: 80 } } });
     expect(svc.allowedCallers.map((c) => [c.peer.peerName, c.ports])).toEqual([['ingress-nginx', ['http']]]);
-    expect(objectsOf(chart).filter((o) => o.kind === 'NetworkPolicy').map((o) => o.metadata.name).sort()).toEqual(['allow-dns-egress', 'default-deny']);
+    expect(objectsOf(chart).filter((o) => o.kind === 'NetworkPolicy').map((o) => o.metadata.name).sort()).toEqual(['allow-acme-http01-solver', 'allow-dns-egress', 'default-deny']);
     expect(renderChart(chart).findings).toEqual([]);
   });
 

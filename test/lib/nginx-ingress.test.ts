@@ -25,6 +25,23 @@ describe('NginxIngress', () => {
       from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } } }],
       ports: [{ port: 8080, protocol: 'TCP' }],
     }]);
+    // cert-manager's HTTP-01 solver pods must be reachable by the controller, or no certificate is issued.
+    expect(findObject(objects, 'NetworkPolicy', 'allow-acme-http01-solver', 'demo').spec).toEqual({
+      podSelector: { matchLabels: { 'acme.cert-manager.io/http01-solver': 'true' } },
+      policyTypes: ['Ingress'],
+      ingress: [{
+        from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } } }],
+        ports: [{ port: 8089, protocol: 'TCP' }],
+      }],
+    });
+  });
+
+  test('one solver policy per namespace, however many Ingresses', () => {
+    const chart = testChart();
+    const frontend = new Workload(chart, 'web', web);
+    new NginxIngress(chart, 'a', { clusterIssuer: 'le', hosts: [{ host: 'a.example.com', paths: [{ backend: frontend }] }] });
+    new NginxIngress(chart, 'b', { clusterIssuer: 'le', hosts: [{ host: 'b.example.com', paths: [{ backend: frontend }] }] });
+    expect(objectsOf(chart).filter((o) => o.metadata.name === 'allow-acme-http01-solver')).toHaveLength(1);
   });
 
   test('all props', () => {
@@ -32,13 +49,14 @@ describe('NginxIngress', () => {
     const frontend = new Workload(chart, 'web', web);
     const props: Required<NginxIngressProps> = {
       name: 'public', namespace: 'demo', clusterIssuer: 'le', ingressClassName: 'internal-nginx', controller: Peer.namespace('ingress'),
-      annotations: { 'nginx.ingress.kubernetes.io/proxy-read-timeout': '60' }, proxyBodySize: '10m',
+      annotations: { 'nginx.ingress.kubernetes.io/proxy-read-timeout': '60' }, proxyBodySize: '10m', allowHttp01Solver: false,
       hosts: [{ host: 'a.example.com', paths: [{ path: '/api', pathType: 'Prefix', backend: frontend, port: 'http' }] }],
     };
     new NginxIngress(chart, 'ingress', props);
     const ingress = findObject(objectsOf(chart), 'Ingress', 'public', 'demo');
     expect(ingress.spec.ingressClassName).toBe('internal-nginx');
     expect(ingress.metadata.annotations['nginx.ingress.kubernetes.io/proxy-body-size']).toBe('10m');
+    expect(objectsOf(chart).some((o) => o.metadata.name === 'allow-acme-http01-solver')).toBe(false);
   });
 
   describe('fails if', () => {
