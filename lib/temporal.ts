@@ -3,8 +3,10 @@ import { Construct } from 'constructs';
 import { ContainerResources, EnvValue } from './container';
 import { check } from './errors';
 import { checkDnsLabel } from './names';
+import { INetworkPeer, Peer } from './network-peer';
 import { PlatformChart } from './platform-chart';
 import { IPostgresDatabase } from './postgres';
+import { SecretKeyRef } from './secret-ref';
 import { TemporalSchemaJob, temporalStores } from './temporal-schema-job';
 import { Workload } from './workload';
 
@@ -24,6 +26,20 @@ const INTERNAL_PORTS = [
   { name: 'member-match', port: 6935 },
   { name: 'member-worker', port: 6939 },
 ] as const;
+
+/** OIDC login of the Temporal Web UI (an authorization-code client at the identity provider). */
+export interface TemporalUiAuth {
+  /** Issuer URL, e.g. `https://auth.example.com/realms/main`. */
+  readonly providerUrl: string;
+  /** Client ID at the provider. */
+  readonly clientId: string;
+  /** Client secret, a key of a Secret in Temporal's namespace. */
+  readonly clientSecret: SecretKeyRef;
+  /** Public URL of the UI's callback: `https://<ui host>/auth/sso/callback`. */
+  readonly callbackUrl: string;
+  /** Where the UI server reaches the provider (discovery, token exchange). @default - any public address on 443 */
+  readonly providerPeer?: INetworkPeer;
+}
 
 export interface TemporalProps {
   /** Namespace. @default - the chart's namespace */
@@ -56,6 +72,11 @@ export interface TemporalProps {
   readonly serverReplicas?: number;
   /** Web UI pods. @default 1 */
   readonly uiReplicas?: number;
+  /**
+   * OIDC login for the Web UI. Without it anyone who reaches the UI can read, signal and terminate workflows:
+   * leave it unset only when the UI is not exposed. @default - no login
+   */
+  readonly uiAuth?: TemporalUiAuth;
   /** Temporal namespace registered at first start (auto-setup mode). @default 'default' */
   readonly defaultNamespace?: string;
   /** Server CPU and memory. @default - 250m CPU and 512Mi memory requested, 1Gi memory limit */
@@ -142,6 +163,13 @@ export class Temporal extends Construct {
     // The services call each other on the pod address, across pods when there is more than one replica.
     this.server.connectTo(this.server, INTERNAL_PORTS.map((p) => p.name));
 
+    if (props.uiAuth) {
+      for (const field of ['providerUrl', 'callbackUrl'] as const) {
+        check(this, /^https:\/\/[a-z0-9.-]+(:\d+)?(\/\S*)?$/.test(props.uiAuth[field]), `uiAuth.${field}`, props.uiAuth[field], 'must be an https URL');
+      }
+      check(this, props.uiAuth.callbackUrl.endsWith('/auth/sso/callback'), 'uiAuth.callbackUrl', props.uiAuth.callbackUrl,
+        'must end with /auth/sso/callback, the path the Temporal UI server handles');
+    }
     this.ui = new Workload(this, 'Ui', {
       name: 'temporal-web',
       namespace,
@@ -150,6 +178,14 @@ export class Temporal extends Construct {
       env: {
         TEMPORAL_ADDRESS: `${this.server.serviceHost}:${TEMPORAL_FRONTEND_PORT}`,
         TEMPORAL_UI_PORT: String(TEMPORAL_UI_PORT),
+        ...(props.uiAuth ? {
+          TEMPORAL_AUTH_ENABLED: 'true',
+          TEMPORAL_AUTH_PROVIDER_URL: props.uiAuth.providerUrl,
+          TEMPORAL_AUTH_CLIENT_ID: props.uiAuth.clientId,
+          TEMPORAL_AUTH_CLIENT_SECRET: { secretKeyRef: props.uiAuth.clientSecret },
+          TEMPORAL_AUTH_CALLBACK_URL: props.uiAuth.callbackUrl,
+          TEMPORAL_AUTH_SCOPES: 'openid,profile,email',
+        } : {}),
       },
       replicas: props.uiReplicas ?? 1,
       runAsUser: 5000,
@@ -160,6 +196,7 @@ export class Temporal extends Construct {
       ...seededConfig(props.uiImage ?? 'temporalio/ui:2.21.3', '/home/ui-server/config', configVolume),
     });
     this.ui.connectTo(this.server, ['grpc']);
+    if (props.uiAuth) this.ui.allowTo(props.uiAuth.providerPeer ?? Peer.internet(), [{ port: 443 }]);
     db.allowConnectionFrom(this.server);
 
     if (this.mode === 'production') {

@@ -28,8 +28,10 @@ export interface ArotiSecrets {
   readonly postgres: SecretSpec<'superuser' | 'aroti' | 'keycloak' | 'temporal'>;
   /** Redis `requirepass`, read by Redis and the API (both in the aroti namespace). */
   readonly redis: SecretSpec<'password'>;
-  /** Keycloak bootstrap admin and the `aroti-backend` client secret, in the keycloak namespace. */
-  readonly keycloak: SecretSpec<'adminUsername' | 'adminPassword' | 'backendClientSecret'>;
+  /** Keycloak bootstrap admin and the `aroti-backend` and `temporal-ui` client secrets, in the keycloak namespace. */
+  readonly keycloak: SecretSpec<'adminUsername' | 'adminPassword' | 'backendClientSecret' | 'temporalUiClientSecret'>;
+  /** The `temporal-ui` client secret again, in the temporal namespace, for the Web UI's OIDC login. */
+  readonly temporalUi: SecretSpec<'clientSecret'>;
   /** Backend API secrets in the aroti namespace: the same `aroti-backend` client secret. */
   readonly backend: SecretSpec<'keycloakClientSecret'>;
 }
@@ -170,7 +172,11 @@ const BASE: ArotiConfig = {
     managedBy: 'created per environment by the platform team with kubectl create secret generic (the document\'s "Current: Kubernetes Secrets"), before the first sync',
     postgres: { name: 'postgres-secret', keys: { superuser: 'postgres-password', aroti: 'aroti-password', keycloak: 'keycloak-password', temporal: 'temporal-password' } },
     redis: { name: 'redis-secret', keys: { password: 'password' } },
-    keycloak: { name: 'keycloak-secret', keys: { adminUsername: 'admin-username', adminPassword: 'admin-password', backendClientSecret: 'aroti-backend-client-secret' } },
+    keycloak: {
+      name: 'keycloak-secret',
+      keys: { adminUsername: 'admin-username', adminPassword: 'admin-password', backendClientSecret: 'aroti-backend-client-secret', temporalUiClientSecret: 'temporal-ui-client-secret' },
+    },
+    temporalUi: { name: 'temporal-ui-oidc', keys: { clientSecret: 'client-secret' } },
     backend: { name: 'aroti-backend-secrets', keys: { keycloakClientSecret: 'keycloak-client-secret' } },
   },
 };

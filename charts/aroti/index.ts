@@ -40,6 +40,9 @@ export interface ArotiChartProps {
  * with its Temporal worker (aroti), Keycloak (keycloak), Temporal server and Web UI (temporal), one NGINX Ingress
  * per namespace with cert-manager TLS, and network rules that admit exactly the connections of the document.
  */
+/** Keycloak client the Temporal Web UI logs people in with. */
+const TEMPORAL_UI_CLIENT_ID = 'temporal-ui';
+
 export class ArotiChart extends PlatformChart {
   public readonly config: ArotiConfig;
   public readonly namespaces: Readonly<Record<keyof ArotiConfig['namespaces'], NamespaceBaseline>>;
@@ -146,7 +149,14 @@ export class ArotiChart extends PlatformChart {
         name: kc.realm,
         displayName: 'Aroti',
         publicClients: [{ clientId: kc.iosClient.clientId, redirectUris: kc.iosClient.redirectUris }],
-        confidentialClients: [{ clientId: kc.backendClientId, secret: keycloakSecret.keyRef(s.keycloak.keys.backendClientSecret) }],
+        confidentialClients: [
+          { clientId: kc.backendClientId, secret: keycloakSecret.keyRef(s.keycloak.keys.backendClientSecret) },
+          // The Temporal Web UI is on the internet: people log in through Keycloak before they see any workflow.
+          {
+            clientId: TEMPORAL_UI_CLIENT_ID, secret: keycloakSecret.keyRef(s.keycloak.keys.temporalUiClientSecret),
+            redirectUris: [`https://${config.hosts.temporal}/auth/sso/callback`], serviceAccountsEnabled: false,
+          },
+        ],
       }],
     });
 
@@ -165,6 +175,14 @@ export class ArotiChart extends PlatformChart {
       defaultNamespace: t.namespace,
       serverResources: t.serverResources,
       uiResources: t.uiResources,
+      uiAuth: {
+        providerUrl: `https://${config.hosts.auth}/realms/${kc.realm}`,
+        clientId: TEMPORAL_UI_CLIENT_ID,
+        clientSecret: new ExistingSecret(this, 'TemporalUiSecret', {
+          name: s.temporalUi.name, namespace: ns.temporal, keys: Object.values(s.temporalUi.keys), managedBy: s.managedBy,
+        }).keyRef(s.temporalUi.keys.clientSecret),
+        callbackUrl: `https://${config.hosts.temporal}/auth/sso/callback`,
+      },
     });
 
     const b = config.backend;

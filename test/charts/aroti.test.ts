@@ -17,6 +17,7 @@ function envOf(container: any): Record<string, any> {
 function peersOf(policy: any, side: 'ingress' | 'egress'): string[] {
   return (policy.spec[side] ?? []).flatMap((rule: any) => (rule.from ?? rule.to).map((peer: any) => {
     const ns = peer.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] ?? policy.metadata.namespace;
+    if (peer.ipBlock) return `${peer.ipBlock.cidr}:${(rule.ports ?? []).map((p: any) => p.port).join(',')}`;
     const name = peer.podSelector?.matchLabels?.['app.kubernetes.io/name'] ?? '*';
     return `${ns}/${name}:${(rule.ports ?? []).map((p: any) => p.port).join(',')}`;
   })).sort();
@@ -239,7 +240,20 @@ describe.each(AROTI_ENVIRONMENTS)('aroti %s', (environment) => {
     ]);
     expect(peersOf(policy('temporal', 'temporal-server'), 'egress')).toEqual(['database/postgres:5432', internal]);
     expect(peersOf(policy('temporal', 'temporal-web'), 'ingress')).toEqual(['ingress-nginx/ingress-nginx:8080']);
-    expect(peersOf(policy('temporal', 'temporal-web'), 'egress')).toEqual(['temporal/temporal-server:7233']);
+    // Besides the server, the Web UI reaches only HTTPS on public addresses: the Keycloak issuer behind the load balancer (OIDC login).
+    expect(peersOf(policy('temporal', 'temporal-web'), 'egress')).toEqual(['0.0.0.0/0:443', 'temporal/temporal-server:7233']);
+  });
+
+  test('the public Temporal Web UI requires a Keycloak login; its client secret is a placeholder in the realm', () => {
+    const ui = mainContainer(findObject(objects, 'Deployment', 'temporal-web', 'temporal'));
+    const env = Object.fromEntries(ui.env.map((e: any) => [e.name, e.value ?? e.valueFrom]));
+    expect(env.TEMPORAL_AUTH_ENABLED).toBe('true');
+    expect(env.TEMPORAL_AUTH_PROVIDER_URL).toBe(`https://${config.hosts.auth}/realms/aroti`);
+    expect(env.TEMPORAL_AUTH_CALLBACK_URL).toBe(`https://${config.hosts.temporal}/auth/sso/callback`);
+    expect(env.TEMPORAL_AUTH_CLIENT_SECRET).toEqual({ secretKeyRef: { name: 'temporal-ui-oidc', key: 'client-secret' } });
+    const realmJson = Object.values(findObject(objects, 'ConfigMap', 'keycloak-realms', 'keycloak').data)[0] as string;
+    const client = JSON.parse(realmJson).clients.find((c: any) => c.clientId === 'temporal-ui');
+    expect(client).toMatchObject({ publicClient: false, secret: '${TEMPORAL_UI_CLIENT_SECRET}', redirectUris: [`https://${config.hosts.temporal}/auth/sso/callback`] });
   });
 
   test('sync waves follow the deployment order: namespaces, PostgreSQL, Redis, Keycloak, Temporal, API, worker', () => {
@@ -266,7 +280,7 @@ describe.each(AROTI_ENVIRONMENTS)('aroti %s', (environment) => {
     const externalSecrets = chart.externalReferences.filter((r) => r.kind === 'Secret').map((r) => `${r.namespace}/${r.name}`).sort();
     expect(externalSecrets).toEqual([
       'aroti/aroti-backend-secrets', 'aroti/postgres-secret', 'aroti/redis-secret', 'database/postgres-secret',
-      'keycloak/keycloak-secret', 'keycloak/postgres-secret', 'temporal/postgres-secret',
+      'keycloak/keycloak-secret', 'keycloak/postgres-secret', 'temporal/postgres-secret', 'temporal/temporal-ui-oidc',
     ]);
     for (const w of [...objectsOfKind(objects, 'Deployment'), ...objectsOfKind(objects, 'StatefulSet')]) {
       for (const c of [...w.spec.template.spec.containers, ...(w.spec.template.spec.initContainers ?? [])]) {

@@ -1,4 +1,4 @@
-import { ExistingSecret, NamespaceBaseline, PlatformChart, Postgres, Temporal, TemporalProps, TemporalSchemaJob, TemporalSchemaJobProps } from '../../lib';
+import { ExistingSecret, NamespaceBaseline, Peer, PlatformChart, Postgres, Temporal, TemporalProps, TemporalSchemaJob, TemporalSchemaJobProps } from '../../lib';
 import { renderChart } from '../../lib/synth';
 import { findObject, mainContainer, objectsOf, objectsOfKind, testChart } from '../util';
 
@@ -115,11 +115,24 @@ describe('Temporal', () => {
       serverResources: { cpuRequest: '500m', memoryRequest: '1Gi', memoryLimit: '2Gi' },
       uiResources: { cpuRequest: '100m', memoryRequest: '128Mi', memoryLimit: '512Mi' },
       startupBudgetSeconds: 120,
+      uiAuth: {
+        providerUrl: 'https://auth.example.com/realms/main', clientId: 'temporal-ui',
+        clientSecret: { secretName: 'temporal-db', key: 'ui-client-secret' }, callbackUrl: 'https://temporal.example.com/auth/sso/callback',
+        providerPeer: Peer.ipBlock('203.0.113.10/32'),
+      },
     };
     const temporal = new Temporal(chart, 'Temporal', props);
     const objects = objectsOf(chart);
     const server = findObject(objects, 'Deployment', 'temporal-server', 'temporal');
     expect(server.spec.replicas).toBe(2);
+    // The UI logs users in through OIDC; its client secret is a reference, and it may reach only the provider besides the server.
+    const uiEnv = envOf(mainContainer(findObject(objects, 'Deployment', 'temporal-web', 'temporal')));
+    expect(uiEnv).toMatchObject({
+      TEMPORAL_AUTH_ENABLED: 'true', TEMPORAL_AUTH_PROVIDER_URL: 'https://auth.example.com/realms/main', TEMPORAL_AUTH_CLIENT_ID: 'temporal-ui',
+      TEMPORAL_AUTH_CLIENT_SECRET: { secretKeyRef: { name: 'temporal-db', key: 'ui-client-secret' } },
+      TEMPORAL_AUTH_CALLBACK_URL: 'https://temporal.example.com/auth/sso/callback',
+    });
+    expect(findObject(objects, 'NetworkPolicy', 'temporal-web', 'temporal').spec.egress).toContainEqual({ to: [{ ipBlock: { cidr: '203.0.113.10/32' } }], ports: [{ port: 443, protocol: 'TCP' }] });
     const s = mainContainer(server);
     expect(s.image).toBe('temporalio/server:1.22.4');
     expect(s.resources).toEqual({ requests: { cpu: '500m', memory: '1Gi' }, limits: { memory: '2Gi' } });
@@ -147,6 +160,12 @@ describe('Temporal', () => {
   });
 
   describe('fails if', () => {
+    test('the UI login callback is not the path the UI server handles', () => {
+      const { chart, postgres } = setup();
+      const uiAuth = { providerUrl: 'https://auth.example.com/realms/main', clientId: 'ui', clientSecret: TEMPORAL_DB, callbackUrl: 'https://temporal.example.com/callback' };
+      expect(() => new Temporal(chart, 'Temporal', { database: postgres, uiAuth })).toThrow(
+        /Temporal: invalid uiAuth.callbackUrl \("https:\/\/temporal.example.com\/callback"\): must end with \/auth\/sso\/callback/);
+    });
     test('auto-setup runs more than one replica', () => {
       const { chart, postgres } = setup();
       expect(() => new Temporal(chart, 'Temporal', { database: postgres, serverReplicas: 2 })).toThrow(
