@@ -18,7 +18,7 @@ import { apiServerSyntaxIssues, describeFindings, freshChart, gateFindings, prop
  */
 
 // Valid cases render through the gate (~20–40 ms each); invalid cases only construct (~1 ms each).
-const VALID_RUNS = runs(100);
+const VALID_RUNS = runs(200);
 const INVALID_RUNS = runs(300);
 
 function expectClean(chart: PlatformChart): any[] {
