@@ -1,6 +1,7 @@
 import * as path from 'path';
 import { App } from 'cdk8s';
-import { buildApp } from './charts';
+import { buildApp, UnknownFilterError } from './charts';
+import { PropValidationError } from './lib/errors';
 import { synthesize, ValidationFailedError } from './lib/synth';
 import { PLATFORMS_DOC } from './lib/topology';
 
@@ -35,8 +36,9 @@ function main(argv: readonly string[]): number {
       console.error(error.message);
       return 1;
     }
-    // Construct prop errors already name the construct path, prop and rule; the stack adds nothing for users.
-    if (error instanceof Error && error.name === 'PropValidationError') {
+    // Prop errors name the construct path, prop, value and rule, and the filters name what is known: the stack
+    // adds nothing for users. Anything else is a bug here, so its stack is kept.
+    if (error instanceof PropValidationError || error instanceof UnknownFilterError) {
       console.error(`synth failed: ${error.message}`);
       return 1;
     }

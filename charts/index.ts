@@ -26,11 +26,24 @@ export interface AppFilter {
   readonly environments?: readonly string[];
 }
 
+/** A `--platform`/`--env` filter names nothing that exists. */
+export class UnknownFilterError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnknownFilterError';
+  }
+}
+
 /** Builds the charts of every selected platform × environment into `app`. */
 export function buildApp(app: App, filter: AppFilter = {}): void {
   const unknown = (filter.platforms ?? []).filter((p) => !PLATFORMS.some((d) => d.name === p));
   if (unknown.length > 0) {
-    throw new Error(`unknown platform(s): ${unknown.join(', ')}; known: ${PLATFORMS.map((p) => p.name).join(', ')}`);
+    throw new UnknownFilterError(`unknown platform(s): ${unknown.join(', ')}; known: ${PLATFORMS.map((p) => p.name).join(', ')}`);
+  }
+  const environments = new Set(PLATFORMS.flatMap((p) => p.environments));
+  const unknownEnvironments = (filter.environments ?? []).filter((e) => !environments.has(e));
+  if (unknownEnvironments.length > 0) {
+    throw new UnknownFilterError(`unknown environment(s): ${unknownEnvironments.join(', ')}; known: ${[...environments].join(', ')}`);
   }
   for (const platform of PLATFORMS) {
     if (filter.platforms?.length && !filter.platforms.includes(platform.name)) continue;
