@@ -1,7 +1,7 @@
 import { App } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  EnvValue, ExistingSecret, INetworkPeer, NamespaceBaseline, NginxIngress, parseQuantity, Peer, PlatformChart, Workload,
+  EnvValue, ExistingSecret, INetworkPeer, NamespaceBaseline, NginxIngress, parseQuantity, Peer, PlatformChart, setSyncWave, Workload,
 } from '../../lib';
 import { PlatformDefinition } from '../platform';
 import {
@@ -41,6 +41,9 @@ export interface AurontekChartProps {
  * services it uses (MongoDB Atlas, CloudAMQP over AMQPS, Cloudinary, SMTP). The namespace's memory must fit
  * the host, which the validation gate checks against the declared capacity budget.
  */
+/** Argo CD sync waves of aurontek. */
+export const AURONTEK_SYNC_WAVES = { namespace: -1, services: 10, gateway: 20, ingress: 30 } as const;
+
 export class AurontekChart extends PlatformChart {
   public readonly config: AurontekConfig;
   public readonly services: Readonly<Record<AurontekServiceName, Workload>>;
@@ -52,7 +55,7 @@ export class AurontekChart extends PlatformChart {
     this.config = config;
     const ns = config.namespace;
 
-    new NamespaceBaseline(this, 'Namespace', { name: ns });
+    const namespace = new NamespaceBaseline(this, 'Namespace', { name: ns });
     this.addCapacityBudget({
       namespace: ns,
       memoryBytes: (config.capacity.hostMemoryMiB - config.capacity.systemReserveMiB) * MiB,
@@ -149,6 +152,12 @@ export class AurontekChart extends PlatformChart {
         'nginx.ingress.kubernetes.io/proxy-send-timeout': '3600',
       },
     });
+
+    // Argo CD order: the namespace and its policies, the services the gateway calls, the gateway, then its Ingress.
+    setSyncWave(namespace, AURONTEK_SYNC_WAVES.namespace);
+    setSyncWave(this.ingress, AURONTEK_SYNC_WAVES.ingress);
+    setSyncWave(gateway, AURONTEK_SYNC_WAVES.gateway);
+    setSyncWave(this, AURONTEK_SYNC_WAVES.services);
   }
 }
 

@@ -6,6 +6,7 @@ import {
   ExistingSecret, ExternalNameService, NamespaceBaseline, NginxIngress, Peer, PlatformChart, Postgres, WebApp, WorkloadServiceMonitor,
 } from '../../lib';
 import { FastApiBackend } from '../../lib/fastapi-backend';
+import { setSyncWave } from '../../lib/sync-wave';
 import { PostgresBackup } from '../../lib/postgres-backup';
 import { PlatformDefinition } from '../platform';
 import { EXPENSE_TRACKER_CONFIG, EXPENSE_TRACKER_ENVIRONMENTS, ExpenseTrackerConfig, ExpenseTrackerEnvironment } from './config';
@@ -42,7 +43,7 @@ export class ExpenseTrackerChart extends PlatformChart {
     const ns = config.namespace;
     const monitoringLabels = config.monitoring.serviceMonitorLabels;
 
-    new NamespaceBaseline(this, 'Namespace', { name: ns });
+    const namespace = new NamespaceBaseline(this, 'Namespace', { name: ns });
 
     // The cluster setup defines this issuer (core/cluster-issuer.yaml); each environment is its own cluster.
     this.clusterIssuer = new ClusterIssuer(this, 'ClusterIssuer', {
@@ -151,8 +152,21 @@ export class ExpenseTrackerChart extends PlatformChart {
         ],
       }],
     });
+
+    // Argo CD order: the namespace and cluster prerequisites, then the database, then the apps, then the routes.
+    for (const prerequisite of [namespace, this.clusterIssuer, this.storageClass]) setSyncWave(prerequisite, EXPENSE_TRACKER_SYNC_WAVES.prerequisites);
+    setSyncWave(this.postgres, EXPENSE_TRACKER_SYNC_WAVES.database);
+    setSyncWave(this.backup, EXPENSE_TRACKER_SYNC_WAVES.database);
+    setSyncWave(this.backend, EXPENSE_TRACKER_SYNC_WAVES.backend);
+    setSyncWave(this.frontend, EXPENSE_TRACKER_SYNC_WAVES.frontend);
+    setSyncWave(this.ingress, EXPENSE_TRACKER_SYNC_WAVES.routes);
+    setSyncWave(this.grafana, EXPENSE_TRACKER_SYNC_WAVES.routes);
+    setSyncWave(this, EXPENSE_TRACKER_SYNC_WAVES.backend);
   }
 }
+
+/** Argo CD sync waves: prerequisites, PostgreSQL, the API (and its monitors), the frontend, then the Ingress. */
+export const EXPENSE_TRACKER_SYNC_WAVES = { prerequisites: -1, database: 10, backend: 20, frontend: 30, routes: 40 } as const;
 
 /** The Expense Tracker platform: `staging` and `production`, one chart (one EKS cluster) each. */
 export const expenseTracker: PlatformDefinition<ExpenseTrackerEnvironment> = {

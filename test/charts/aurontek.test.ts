@@ -34,6 +34,12 @@ describe.each(['test', 'production'] as const)('aurontek %s', (environment) => {
     expect(objects).toMatchSnapshot();
   });
 
+  test('Argo CD sync waves: namespace, the services, the gateway, then its Ingress', () => {
+    const wave = (kind: string, name: string) => Number(findObject(objects, kind, name).metadata.annotations['argocd.argoproj.io/sync-wave']);
+    expect([wave('Namespace', 'aurontek'), wave('Deployment', 'usuarios'), wave('Deployment', 'gateway'), wave('Ingress', 'gateway')]).toEqual([-1, 10, 20, 30]);
+    expect(objects.every((o) => o.metadata.annotations?.['argocd.argoproj.io/sync-wave'] !== undefined)).toBe(true);
+  });
+
   test('a restricted namespace with default deny and DNS egress', () => {
     const ns = findObject(objects, 'Namespace', NS);
     expect(ns.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');

@@ -39,6 +39,16 @@ describe.each(['staging', 'production'] as const)('expense-tracker %s', (environ
     expect(objects).toMatchSnapshot();
   });
 
+  test('Argo CD sync waves: namespace and cluster prerequisites, PostgreSQL, backend, frontend, then the Ingress', () => {
+    const wave = (kind: string, name: string, namespace?: string) => Number(findObject(objects, kind, name, namespace).metadata.annotations['argocd.argoproj.io/sync-wave']);
+    const order = [
+      wave('Namespace', 'expense-tracker'), wave('ClusterIssuer', 'letsencrypt-prod'), wave('StatefulSet', 'postgres', 'expense-tracker'),
+      wave('Deployment', 'backend', 'expense-tracker'), wave('Deployment', 'frontend', 'expense-tracker'), wave('Ingress', 'expense-tracker', 'expense-tracker'),
+    ];
+    expect(order).toEqual([-1, -1, 10, 20, 30, 40]);
+    expect(objects.every((o) => o.metadata.annotations?.['argocd.argoproj.io/sync-wave'] !== undefined)).toBe(true);
+  });
+
   test('a restricted namespace with default deny and DNS egress', () => {
     expect(findObject(objects, 'Namespace', NS).metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
     expect(findObject(objects, 'NetworkPolicy', 'default-deny', NS).spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
@@ -190,7 +200,8 @@ describe.each(['staging', 'production'] as const)('expense-tracker %s', (environ
     const pod = cron.spec.jobTemplate.spec.template.spec;
     expect(pod.serviceAccountName).toBe('postgres-backup');
     const sa = findObject(objects, 'ServiceAccount', 'postgres-backup', NS);
-    expect(sa.metadata.annotations).toEqual({ 'eks.amazonaws.com/role-arn': config.backup.roleArn });
+    expect(sa.metadata.annotations['eks.amazonaws.com/role-arn']).toBe(config.backup.roleArn);
+    expect(Object.keys(sa.metadata.annotations).filter((k) => k.includes('aws'))).toEqual(['eks.amazonaws.com/role-arn']);
     const upload = mainContainer(cron);
     expect(upload.command.join(' ')).toContain(`s3://${config.backup.bucket}/${config.backup.prefix}/`);
     const allEnv = [...pod.initContainers, ...pod.containers].flatMap((c: any) => (c.env ?? []).map((e: any) => e.name));
