@@ -17,6 +17,7 @@ import { IHttpBackend } from './http-backend';
 import { INetworkPeer, NetworkPort, podPeer } from './network-peer';
 import { PlatformChart } from './platform-chart';
 import { checkMemory } from './quantities';
+import { keepData } from './sync-wave';
 import { WorkloadNetworkPolicy } from './workload-network-policy';
 
 /** A volume claimed for the workload: per pod for a StatefulSet, one shared claim for a Deployment. */
@@ -266,10 +267,13 @@ export class Workload extends Construct implements INetworkPeer, IHttpBackend {
     if (this.kind === 'Deployment') {
       pvs.forEach((pv) => {
         const claimName = `${this.name}-${pv.name}`;
-        this.persistentVolumeClaims.push(new k8s.KubePersistentVolumeClaim(this, `Claim-${pv.name}`, {
+        const claim = new k8s.KubePersistentVolumeClaim(this, `Claim-${pv.name}`, {
           metadata: { name: claimName, namespace: this.namespace, labels },
           spec: claimSpec(pv),
-        }));
+        });
+        // Argo CD must not delete the data with the Application (a StatefulSet's claims are not Argo CD's to delete).
+        keepData(claim);
+        this.persistentVolumeClaims.push(claim);
         volumes.set(pv.name, { name: pv.name, persistentVolumeClaim: { claimName } });
       });
     }

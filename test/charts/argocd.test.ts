@@ -290,6 +290,20 @@ describe('every platform, as Argo CD syncs it', () => {
     expect(offenders).toEqual([]);
   });
 
+  test('deleting an Application deletes no data: every Namespace and PersistentVolumeClaim carries Delete=false and Prune=false', () => {
+    const offenders: string[] = [];
+    let checked = 0;
+    for (const { where, objects } of all) {
+      for (const o of objects.filter((x) => x.kind === 'Namespace' || x.kind === 'PersistentVolumeClaim')) {
+        checked++;
+        const options = String(o.metadata.annotations?.['argocd.argoproj.io/sync-options'] ?? '').split(',');
+        if (!options.includes('Delete=false') || !options.includes('Prune=false')) offenders.push(`${where} ${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`);
+      }
+    }
+    expect(checked).toBeGreaterThan(0);
+    expect(offenders).toEqual([]);
+  });
+
   test('no Job or CronJob jobTemplate sets ttlSecondsAfterFinished (Argo CD would re-create the Job in a loop)', () => {
     const offenders = all.flatMap(({ where, objects }) => objects
       .filter((o) => (o.kind === 'Job' && o.spec.ttlSecondsAfterFinished !== undefined) || (o.kind === 'CronJob' && o.spec.jobTemplate.spec.ttlSecondsAfterFinished !== undefined))
