@@ -85,6 +85,12 @@ export interface WorkloadProps extends ContainerProps {
   readonly tolerations?: readonly k8s.Toleration[];
   /** Deployment update strategy. @default - 'Recreate' when a ReadWriteOnce volume is mounted, else 'RollingUpdate' */
   readonly strategy?: 'RollingUpdate' | 'Recreate';
+  /**
+   * StatefulSet pod management: `Parallel` creates and deletes every pod at once (for members that wait for their
+   * peers before they are ready, or that need no order); `OrderedReady` one at a time. Rolling updates go one pod
+   * at a time either way. StatefulSet only. @default 'OrderedReady'
+   */
+  readonly podManagementPolicy?: 'OrderedReady' | 'Parallel';
   /** Seconds between SIGTERM and SIGKILL. @default 30 */
   readonly terminationGracePeriodSeconds?: number;
   /** Extra pod annotations. @default - none */
@@ -335,7 +341,7 @@ export class Workload extends Construct implements INetworkPeer, IHttpBackend {
           ...replicasField,
           serviceName: headlessName,
           selector: { matchLabels: { ...this.selectorLabels } },
-          podManagementPolicy: 'OrderedReady',
+          podManagementPolicy: props.podManagementPolicy ?? 'OrderedReady',
           updateStrategy: { type: 'RollingUpdate' },
           persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
           template,

@@ -153,7 +153,10 @@ describe.each(AIAAS_ENVIRONMENTS)('aiaas %s', (environment) => {
     const rabbit = findObject(objects, 'StatefulSet', 'rabbitmq', ns);
     expect(rabbit.spec.replicas).toBe(config.rabbitmq.replicas);
     expect(rabbit.spec.volumeClaimTemplates[0].spec.storageClassName).toBe(environment === 'production' ? 'linode-block-storage-retain' : 'linode-block-storage');
-    expect(mainContainer(rabbit).image).toBe('rabbitmq:3.13.7-management-alpine');
+    expect(mainContainer(rabbit).image).toBe('rabbitmq:4.0.9-management-alpine');
+    // The document asks for replicated queues; a full-cluster restart must not deadlock on pod 0.
+    expect(rabbit.spec.podManagementPolicy).toBe('Parallel');
+    expect(findObject(objects, 'ConfigMap', 'rabbitmq-config', ns).data['10-platform.conf']).toMatch(/^default_queue_type = quorum$/m);
     const redis = findObject(objects, 'StatefulSet', 'redis', ns);
     expect(redis.spec.volumeClaimTemplates[0].spec.storageClassName).toBe(config.storageClassName);
   });
