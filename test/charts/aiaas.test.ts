@@ -204,11 +204,15 @@ describe('aiaas system namespace and vLLM', () => {
     expect(pod.securityContext.runAsNonRoot).toBe(true);
   });
 
-  test('args: model, float16 for Turing, context length, port 8000', () => {
+  test('args: model, float16 for Turing, context length, port 8000, prompts not logged', () => {
     expect(c.args).toEqual([
       '--model', 'mistralai/Mistral-7B-Instruct-v0.3', '--served-model-name', 'mistral-7b-instruct', '--port', '8000',
-      '--tensor-parallel-size', '1', '--gpu-memory-utilization', '0.9', '--dtype', 'half', '--max-model-len', '8192',
+      '--tensor-parallel-size', '1', '--gpu-memory-utilization', '0.9', '--dtype', 'half', '--max-model-len', '8192', '--disable-log-requests',
     ]);
+  });
+
+  test('replicas start in parallel (each loads the model on its own)', () => {
+    expect(sts.spec.podManagementPolicy).toBe('Parallel');
   });
 
   test('/health probes with a 30-minute startup budget', () => {
