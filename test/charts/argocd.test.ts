@@ -2,7 +2,7 @@ import { ApiObject, App } from 'cdk8s';
 import { ARGOCD_PLATFORM, ArgoCdEnvironment, argocdPlatform, factsOf } from '../../charts/argocd';
 import { buildApp, PLATFORMS } from '../../charts';
 import { PlatformDefinition } from '../../charts/platform';
-import { ARGOCD_RESOURCES_FINALIZER, PlatformChart } from '../../lib';
+import { ARGOCD_RESOURCES_FINALIZER, parseQuantity, PlatformChart } from '../../lib';
 import { renderChart } from '../../lib/synth';
 import { findObject, objectsOfKind } from '../util';
 
@@ -267,6 +267,33 @@ describe('production sync policy follows each platform document', () => {
   test('staging stays automatic with self-heal for every platform', () => {
     const staging = argocdChart('staging').toJson();
     for (const a of objectsOfKind(staging, 'Application')) expect(a.spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: true });
+  });
+});
+
+describe('capacity budgets match the cluster Argo CD sends the platform to', () => {
+  test.each([...argocdDefinition.environments])('%s: a budgeted namespace on a cluster shared with another platform is held to its budget by a ResourceQuota', (env) => {
+    const applications = objectsOfKind(argocdChart(env).toJson(), 'Application').filter((a) => !a.metadata.name.startsWith('root-'));
+    const clusterOf = (platform: string) => {
+      const d = applications.find((a) => a.metadata.name === `${platform}-${env}`)!.spec.destination;
+      return d.name ?? d.server;
+    };
+    for (const chart of platformCharts.filter((c) => c.environment === env && c.capacityBudgets.length > 0)) {
+      const sharedWith = platformCharts.filter((c) => c.environment === env && c.platform !== chart.platform && clusterOf(c.platform) === clusterOf(chart.platform));
+      if (sharedWith.length === 0) continue;
+      const objects = chart.toJson();
+      for (const budget of chart.capacityBudgets) {
+        const quota = objects.find((o) => o.kind === 'ResourceQuota' && o.metadata.namespace === budget.namespace);
+        expect({ platform: chart.platform, namespace: budget.namespace, quota: quota !== undefined }).toEqual({ platform: chart.platform, namespace: budget.namespace, quota: true });
+        for (const key of ['requests.memory', 'limits.memory']) {
+          expect(parseQuantity(quota.spec.hard[key])).toBeLessThanOrEqual(budget.memoryBytes);
+        }
+      }
+    }
+  });
+
+  test('aurontek production shares the production cluster with aroti (the case the quota is for)', () => {
+    const destination = (name: string) => findObject(argocdChart('production').toJson(), 'Application', name, 'argocd').spec.destination.name;
+    expect(destination('aurontek-production')).toBe(destination('aroti-production'));
   });
 });
 
