@@ -53,8 +53,13 @@ export interface ArgoCdApplicationProps {
   readonly cluster: ClusterDestination;
   /** Namespace for namespaced resources that set none (ours all set one). @default - none */
   readonly destinationNamespace?: string;
-  /** Sync on every change and revert drift (prune + self-heal); false means a person presses sync. @default true */
+  /** Sync on every change in Git (with prune); false means a person presses sync. @default true */
   readonly automatedSync?: boolean;
+  /**
+   * With `automatedSync`, also revert changes made in the cluster (self-heal); false syncs only when Git changes.
+   * Meaningless without `automatedSync`. @default true
+   */
+  readonly selfHeal?: boolean;
   /** Let Argo CD create `destinationNamespace`; false when the namespace is rendered with the app. @default false */
   readonly createNamespace?: boolean;
   /** Apply server-side, for CRDs and objects too large for the last-applied annotation. @default false */
@@ -100,6 +105,9 @@ export class ArgoCdApplication extends Construct {
       'path', props.path, 'must be a relative directory such as "platform/environment", without leading or trailing "/" and without "." or ".." segments');
     checkClusterDestination(this, 'cluster', props.cluster);
     if (props.destinationNamespace !== undefined) checkDnsLabel(this, 'destinationNamespace', props.destinationNamespace);
+    const automated = props.automatedSync ?? true;
+    check(this, automated || props.selfHeal === undefined, 'selfHeal', props.selfHeal,
+      'self-heal is part of automated sync: set automatedSync: true or leave selfHeal out');
     const createNamespace = props.createNamespace ?? false;
     check(this, !createNamespace || props.destinationNamespace !== undefined, 'createNamespace', createNamespace,
       'CreateNamespace needs a destinationNamespace to create');
@@ -140,7 +148,7 @@ export class ArgoCdApplication extends Construct {
         destination: { ...props.cluster, namespace: props.destinationNamespace },
         ignoreDifferences: ignoreDifferences.length > 0 ? [...ignoreDifferences] : undefined,
         syncPolicy: {
-          automated: (props.automatedSync ?? true) ? { prune: true, selfHeal: true } : undefined,
+          automated: automated ? { prune: true, selfHeal: props.selfHeal ?? true } : undefined,
           syncOptions,
           retry: {
             limit: retryLimit,

@@ -5,6 +5,7 @@ import { check } from './errors';
 import { checkDnsLabel } from './names';
 import { INetworkPeer } from './network-peer';
 import { checkCpu, checkMemory } from './quantities';
+import { keepData } from './sync-wave';
 
 /** Pod Security Standards level enforced by the namespace's admission labels. */
 export type PodSecurityLevel = 'restricted' | 'baseline' | 'privileged';
@@ -98,6 +99,9 @@ export class NamespaceBaseline extends Construct {
           annotations: props.annotations,
         },
       });
+      // Deleting a Namespace deletes every claim in it: deleting the Application (or removing the Namespace from
+      // Git) must not take the data with it. A person deletes a namespace on purpose.
+      keepData(this.namespace);
     }
 
     this.defaultDeny = new k8s.KubeNetworkPolicy(this, 'DefaultDeny', {

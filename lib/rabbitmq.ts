@@ -63,7 +63,10 @@ export interface RabbitMqProps {
   readonly name?: string;
   /** Namespace. @default - the chart's namespace */
   readonly namespace?: string;
-  /** Image; the Alpine management variant, pinned. @default 'rabbitmq:3.13.7-management-alpine' */
+  /**
+   * Image; the Alpine management variant, pinned. 4.0 or later: RabbitMQ 3.13.7 ignores the node-wide
+   * `default_queue_type` for queues declared without a type (see {@link DEFAULT_RABBITMQ_IMAGE}). @default 'rabbitmq:4.0.9-management-alpine'
+   */
   readonly image?: string;
   /** Nodes; more than one forms a cluster by classic peer discovery over the headless Service. @default 1 */
   readonly replicas?: number;
@@ -89,6 +92,12 @@ export interface RabbitMqProps {
   readonly extraPlugins?: readonly string[];
   /** Extra `rabbitmq.conf` settings, key → value. @default - none */
   readonly extraConfig?: Record<string, string>;
+  /**
+   * Type of a queue a client declares without `x-queue-type`: `quorum` is replicated across the nodes (Raft);
+   * `classic` lives on one node (classic mirroring is gone in RabbitMQ 4.0). Exclusive and non-durable queues stay
+   * classic either way. @default 'quorum'
+   */
+  readonly defaultQueueType?: 'quorum' | 'classic' | 'stream';
   /** Free disk space below which publishers are blocked. @default '1GB' */
   readonly diskFreeLimit?: string;
   /** Seconds a node may take to open its AMQP listener (boot, schema migration, cluster join). @default 600 */
@@ -100,6 +109,15 @@ export interface RabbitMqProps {
   /** Pod group ID; 101 is the `rabbitmq` group of the Alpine image. @default 101 */
   readonly runAsGroup?: number;
 }
+
+/**
+ * RabbitMQ 4.0.9 (docker-library/rabbitmq `versions.json`, "4.0"; the image keeps uid 100 / gid 101 in
+ * `4.0/alpine/Dockerfile`). Not 3.13.7: there `default_queue_type` (deps/rabbit/priv/schema/rabbit.schema) parses,
+ * but `rabbit_amqqueue:declare/7` falls back to classic for a virtual host without its own default; the fall back to
+ * the node-wide default ("DQT: fall back to node-wide default", rabbitmq-server f90a4e16d3) first ships in v4.0.0
+ * (`augment_declare_args/5` in deps/rabbit/src/rabbit_amqqueue.erl at v4.0.9).
+ */
+export const DEFAULT_RABBITMQ_IMAGE = 'rabbitmq:4.0.9-management-alpine';
 
 const DATA_DIR = '/var/lib/rabbitmq';
 const CONF_DIR = '/etc/rabbitmq/conf.d';
@@ -142,6 +160,10 @@ export class RabbitMq extends Construct implements IMessageBroker {
     const diskFreeLimit = props.diskFreeLimit ?? '1GB';
     check(this, /^\d+(\.\d+)?(kB|MB|GB|kiB|MiB|GiB)?$/.test(diskFreeLimit), 'diskFreeLimit', diskFreeLimit,
       'must be a RabbitMQ size such as "1GB" or "500MB"');
+    const defaultQueueType = props.defaultQueueType ?? 'quorum';
+    check(this, ['quorum', 'classic', 'stream'].includes(defaultQueueType), 'defaultQueueType', defaultQueueType, 'must be "quorum", "classic" or "stream"');
+    check(this, !Object.keys(props.extraConfig ?? {}).includes('default_queue_type'), 'extraConfig', 'default_queue_type',
+      'set the default queue type with the defaultQueueType prop');
     const startupBudget = props.startupBudgetSeconds ?? 600;
     check(this, Number.isInteger(startupBudget) && startupBudget >= 60, 'startupBudgetSeconds', startupBudget, 'must be an integer of at least 60');
     const plugins = [...new Set(['rabbitmq_management', 'rabbitmq_prometheus', ...(props.extraPlugins ?? [])])].sort();
@@ -170,6 +192,8 @@ export class RabbitMq extends Construct implements IMessageBroker {
       // RabbitMQ sizes its memory alarm from the host's RAM unless told the container limit.
       total_memory_available_override_value: String(Math.floor(memoryLimitBytes)),
       'disk_free_limit.absolute': diskFreeLimit,
+      // Queues declared without a type are replicated quorum queues (rabbit.schema `default_queue_type`, v4.0.9).
+      default_queue_type: defaultQueueType,
       ...(vhost !== '/' ? { default_vhost: vhost } : {}),
       ...(replicas > 1 ? {
         'cluster_formation.peer_discovery_backend': 'classic_config',
@@ -190,7 +214,7 @@ export class RabbitMq extends Construct implements IMessageBroker {
       `printf 'default_user = %s\\ndefault_pass = %s\\n' "$(cat ${SECRET_DIR}/username)" "$(cat ${SECRET_DIR}/password)" > ${CONF_DIR}/90-default-user.conf`,
       `chmod 600 ${CONF_DIR}/90-default-user.conf`,
     ].join('\n');
-    const image = props.image ?? 'rabbitmq:3.13.7-management-alpine';
+    const image = props.image ?? DEFAULT_RABBITMQ_IMAGE;
 
     this.workload = new Workload(this, 'Workload', {
       name,
@@ -199,6 +223,12 @@ export class RabbitMq extends Construct implements IMessageBroker {
       component: 'message-broker',
       image,
       replicas,
+      // All nodes start at once. With OrderedReady a full-cluster restart deadlocks: a node that was not the last to
+      // stop waits for its peers' tables (10 × 30 s, mnesia_table_loading_retry_* in deps/rabbit/Makefile, v4.0.9)
+      // before it opens 5672, so pod 0 never gets ready and pods 1+ are never created. Parallel first-time formation
+      // is safe: peer discovery picks the node to join deterministically (cluster size, start time, name;
+      // deps/rabbit/src/rabbit_peer_discovery.erl, v4.0.9). Rolling updates still go one pod at a time.
+      podManagementPolicy: 'Parallel',
       runAsUser: props.runAsUser ?? 100,
       runAsGroup: props.runAsGroup ?? 101,
       spreadAcrossZones: true,

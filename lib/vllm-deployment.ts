@@ -51,6 +51,11 @@ export interface VllmDeploymentProps {
   readonly dtype?: VllmDtype;
   /** Further server arguments, e.g. `['--enable-prefix-caching']`. Flags this construct sets are refused. @default - none */
   readonly extraArgs?: readonly string[];
+  /**
+   * Log every request at INFO, prompt included (vLLM's default). Off unless asked: prompts are user data and end up
+   * in the cluster's log store. @default false
+   */
+  readonly logRequests?: boolean;
   /** CPU and memory of the server container. @default - 4 CPUs and 20Gi requested, 24Gi limit */
   readonly resources?: VllmResources;
   /** Node selector of the GPU pool. @default - none (the GPU request alone places the pods) */
@@ -96,7 +101,7 @@ const MIN_SHM_BYTES = 2 ** 30;
 /** Flags this construct renders from props; setting them again in extraArgs would be ambiguous. */
 const MANAGED_FLAGS = [
   '--model', '--revision', '--served-model-name', '--host', '--port', '--tensor-parallel-size', '--max-model-len',
-  '--gpu-memory-utilization', '--dtype', '--download-dir', '--api-key',
+  '--gpu-memory-utilization', '--dtype', '--download-dir', '--api-key', '--disable-log-requests',
 ];
 
 /**
@@ -178,6 +183,10 @@ export class VllmDeployment extends Construct {
       '--gpu-memory-utilization', String(utilization),
       '--dtype', props.dtype ?? 'auto',
       ...(props.maxModelLen !== undefined ? ['--max-model-len', String(props.maxModelLen)] : []),
+      // Without it the OpenAI server (the image's entrypoint, vllm.entrypoints.openai.api_server) logs each request
+      // with its prompt at INFO. The flag at v0.6.4.post1: `AsyncEngineArgs.add_cli_args` in vllm/engine/arg_utils.py
+      // (store_true). Later releases deprecate it for --enable-log-requests (off by default): revisit when the image moves.
+      ...(props.logRequests ? [] : ['--disable-log-requests']),
       ...(props.extraArgs ?? []),
     ];
 
@@ -205,6 +214,9 @@ export class VllmDeployment extends Construct {
       image: props.image ?? 'vllm/vllm-openai:v0.6.4.post1',
       args: this.args,
       replicas,
+      // Each replica loads the model for minutes and none waits for another: create them all at once instead of each
+      // waiting for the previous one to be ready (StatefulSet only; rolling updates still go one pod at a time).
+      podManagementPolicy: 'Parallel',
       runAsUser: props.runAsUser,
       ports: [{ name: 'http', port: PORT }],
       env,

@@ -17,6 +17,7 @@ import { IHttpBackend } from './http-backend';
 import { INetworkPeer, NetworkPort, podPeer } from './network-peer';
 import { PlatformChart } from './platform-chart';
 import { checkMemory } from './quantities';
+import { keepData } from './sync-wave';
 import { WorkloadNetworkPolicy } from './workload-network-policy';
 
 /** A volume claimed for the workload: per pod for a StatefulSet, one shared claim for a Deployment. */
@@ -84,6 +85,12 @@ export interface WorkloadProps extends ContainerProps {
   readonly tolerations?: readonly k8s.Toleration[];
   /** Deployment update strategy. @default - 'Recreate' when a ReadWriteOnce volume is mounted, else 'RollingUpdate' */
   readonly strategy?: 'RollingUpdate' | 'Recreate';
+  /**
+   * StatefulSet pod management: `Parallel` creates and deletes every pod at once (for members that wait for their
+   * peers before they are ready, or that need no order); `OrderedReady` one at a time. Rolling updates go one pod
+   * at a time either way. StatefulSet only. @default 'OrderedReady'
+   */
+  readonly podManagementPolicy?: 'OrderedReady' | 'Parallel';
   /** Seconds between SIGTERM and SIGKILL. @default 30 */
   readonly terminationGracePeriodSeconds?: number;
   /** Extra pod annotations. @default - none */
@@ -266,10 +273,13 @@ export class Workload extends Construct implements INetworkPeer, IHttpBackend {
     if (this.kind === 'Deployment') {
       pvs.forEach((pv) => {
         const claimName = `${this.name}-${pv.name}`;
-        this.persistentVolumeClaims.push(new k8s.KubePersistentVolumeClaim(this, `Claim-${pv.name}`, {
+        const claim = new k8s.KubePersistentVolumeClaim(this, `Claim-${pv.name}`, {
           metadata: { name: claimName, namespace: this.namespace, labels },
           spec: claimSpec(pv),
-        }));
+        });
+        // Argo CD must not delete the data with the Application (a StatefulSet's claims are not Argo CD's to delete).
+        keepData(claim);
+        this.persistentVolumeClaims.push(claim);
         volumes.set(pv.name, { name: pv.name, persistentVolumeClaim: { claimName } });
       });
     }
@@ -331,7 +341,7 @@ export class Workload extends Construct implements INetworkPeer, IHttpBackend {
           ...replicasField,
           serviceName: headlessName,
           selector: { matchLabels: { ...this.selectorLabels } },
-          podManagementPolicy: 'OrderedReady',
+          podManagementPolicy: props.podManagementPolicy ?? 'OrderedReady',
           updateStrategy: { type: 'RollingUpdate' },
           persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
           template,

@@ -97,3 +97,42 @@ describe.each(charts.map((c) => c.directory))('dist/%s', (directory) => {
     for (const [key, object] of expected) expect(actual.get(key)).toEqual(object);
   });
 });
+
+/**
+ * The bootstrap the README gives: `kubectl apply -k dist/argocd/<environment>`. Argo CD refuses an Application whose
+ * AppProject does not exist, and the root's project is one of the objects the root syncs, so the command's directory
+ * must hold the root together with every project an Application names, the projects applied first.
+ */
+describe('the Argo CD bootstrap command of the README', () => {
+  const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
+  const delivery = readme.split(/^## /m).find((s) => s.startsWith('Delivery')) ?? '';
+  const command = /^\s*(kubectl apply -k (\S+))\s*$/m.exec(delivery);
+  const environments = charts.filter((c) => c.platform === 'argocd').map((c) => c.environment);
+
+  test('the Delivery section gives `kubectl apply -k dist/argocd/<environment>`', () => {
+    expect(command?.[1]).toBe('kubectl apply -k dist/argocd/<environment>');
+  });
+
+  test('there are Argo CD environments', () => {
+    expect(environments.length).toBeGreaterThan(0);
+  });
+
+  test.each(environments)('%s: kubectl kustomize on the command\'s directory yields the root and the projects of every Application, projects first', async (env) => {
+    if (!KUBECTL) throw new Error(MISSING_KUBECTL);
+    // The README's path is relative to the checkout, whose dist/ is this test's outdir.
+    const dir = path.join(outdir, command![2].replace(/^dist\//, '').replace('<environment>', env));
+    const { stdout } = await run(KUBECTL, ['kustomize', dir], { maxBuffer: 64 * 1024 * 1024 });
+    const objects = parseAllDocuments(stdout).map((d) => d.toJS()).filter((o) => o !== null);
+    const position = (kind: string, name: string) => objects.findIndex((o) => o.kind === kind && o.metadata.name === name);
+    const applications = objects.filter((o) => o.kind === 'Application');
+    expect(applications.map((a) => a.metadata.name)).toContain(`root-${env}`);
+    for (const a of applications) {
+      // Never the `default` project: a hardened installation restricts it, and the objects must carry their own limits.
+      expect(a.spec.project).not.toBe('default');
+      const project = position('AppProject', a.spec.project);
+      expect({ application: a.metadata.name, projectFound: project >= 0 }).toEqual({ application: a.metadata.name, projectFound: true });
+      expect(project).toBeLessThan(position('Application', a.metadata.name));
+      expect(objects[project].metadata.namespace).toBe(a.metadata.namespace);
+    }
+  });
+});

@@ -262,7 +262,8 @@ export const AIAAS_CONFIG: Readonly<Record<AiaasEnvironment, AiaasConfig>> = {
     }),
     disruptionBudgets: true,
     redis: { maxmemory: '768Mi', storageSize: '10Gi', resources: { cpuRequest: '250m', memoryRequest: '1Gi', memoryLimit: '1Gi' } },
-    // Three nodes: the document's "Cluster with mirrored queues" (quorum queues replace mirroring in 3.13).
+    // Three nodes: the document's "Cluster with mirrored queues". Mirroring is gone in RabbitMQ 4.0; the RabbitMq
+    // construct makes queues declared without a type replicated quorum queues (default_queue_type = quorum).
     rabbitmq: { replicas: 3, storageSize: '20Gi', resources: { cpuRequest: '500m', memoryRequest: '2Gi', memoryLimit: '2Gi' } },
     databases: {
       userOrg: { host: 'user-org-db.production.aiaas.example.com', port: 5432, databaseName: 'user_org', cidr: '203.0.113.30/32' },

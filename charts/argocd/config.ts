@@ -20,9 +20,30 @@ export interface ArgoCdEnvironment {
    * expense-tracker on EKS, aiaas on LKE), by platform name. Cluster names are those registered in Argo CD.
    */
   readonly platformClusters?: Readonly<Record<string, ClusterDestination>>;
-  /** Sync every change automatically with prune and self-heal; false means a person syncs (production). */
-  readonly automatedSync: boolean;
+  /** How the platforms' Applications sync, unless `platformSync` names the platform. */
+  readonly sync: SyncPolicy;
+  /** Per platform name, a sync policy of its own (production follows each platform's architecture document). */
+  readonly platformSync?: Readonly<Record<string, SyncPolicy>>;
+  /**
+   * How the root Application syncs. It carries only Applications and AppProjects (no data), and a platform's
+   * AppProject must follow its objects for that platform's own automatic sync to keep working, so it is automatic
+   * everywhere; each platform's own policy still decides when its workloads change.
+   */
+  readonly rootSync: SyncPolicy;
 }
+
+/** How Argo CD syncs one Application, and why. */
+export interface SyncPolicy {
+  /** Sync every change in Git automatically (with prune); false means a person presses sync. */
+  readonly automated: boolean;
+  /** With `automated`, also revert changes made in the cluster (self-heal). Leave out when not automated. @default true */
+  readonly selfHeal?: boolean;
+  /** Where the policy comes from: the platform document that asks for it, or why it is the default. */
+  readonly reason: string;
+}
+
+/** Sync on every change and revert drift: what every environment but production does. */
+const AUTOMATED: SyncPolicy = { automated: true, selfHeal: true, reason: 'non-production environments follow Git automatically' };
 
 const base = {
   // The repository of this project; Argo CD needs read access to it (a repository Secret in the argocd namespace).
@@ -30,7 +51,8 @@ const base = {
   targetRevision: 'dist',
   argocdNamespace: 'argocd',
   argocdCluster: { server: IN_CLUSTER_SERVER },
-  automatedSync: true,
+  sync: AUTOMATED,
+  rootSync: { automated: true, selfHeal: true, reason: 'the root holds only Applications and AppProjects; each platform\'s policy decides when its workloads change' },
 } satisfies Partial<ArgoCdEnvironment>;
 
 /** Per environment, only what differs from `base`. */
@@ -43,11 +65,23 @@ export const ENVIRONMENTS: Readonly<Record<ArgoCdEnvironmentName, ArgoCdEnvironm
     cluster: { name: 'staging' },
     platformClusters: { 'connectors': { name: 'gke-staging' }, 'expense-tracker': { name: 'eks-staging' }, 'aiaas': { name: 'lke' } },
   },
-  // The architecture asks for manual syncs in production (aiaas-lke.md, "Deployment Process").
+  // Production follows each platform's architecture document (the documents are the seed of this repo):
   production: {
     ...base,
     cluster: { name: 'production' },
-    automatedSync: false,
+    // connectors-gke.md and aurontek.md say nothing about how Argo CD syncs (aurontek's document deploys by CI to
+    // EC2, connectors' by Helm): without an owner's decision, production stays manual, so a person reviews the
+    // `npm run diff` output and presses sync.
+    sync: { automated: false, reason: 'the platform document is silent on syncing; production defaults to a person pressing sync' },
+    platformSync: {
+      // aroti.md, "7. ArgoCD", Configuration: "Auto-sync enabled", "Self-healing enabled".
+      'aroti': { automated: true, selfHeal: true, reason: 'aroti.md, ArgoCD configuration: auto-sync and self-healing enabled' },
+      // expense-tracker-eks.md: "GitOps Operator | ArgoCD | Auto-sync enabled" and "Updates: Automatic on Git push";
+      // it does not ask for self-heal, so a hand fix in the cluster stays until the next change in Git.
+      'expense-tracker': { automated: true, selfHeal: false, reason: 'expense-tracker-eks.md: ArgoCD auto-sync enabled, updates automatic on Git push' },
+      // aiaas-lke.md, "Application Changes": "Sync: ArgoCD syncs changes (manual for production)".
+      'aiaas': { automated: false, reason: 'aiaas-lke.md, Application Changes: ArgoCD syncs changes manually in production' },
+    },
     platformClusters: { 'connectors': { name: 'gke-production' }, 'expense-tracker': { name: 'eks-production' }, 'aiaas': { name: 'lke' } },
   },
 };

@@ -7,7 +7,7 @@ import { PropValidationError } from '../../lib/errors';
 import { PlatformChart } from '../../lib/platform-chart';
 import { setSyncWave } from '../../lib/sync-wave';
 import { PlatformDefinition } from '../platform';
-import { ArgoCdEnvironment, ENVIRONMENT_ORDER, ENVIRONMENTS } from './config';
+import { ArgoCdEnvironment, ENVIRONMENT_ORDER, ENVIRONMENTS, SyncPolicy } from './config';
 
 export * from './config';
 
@@ -150,6 +150,25 @@ export class ArgoCdChart extends PlatformChart {
     const { config, environment } = props;
     super(scope, id, { platform: ARGOCD_PLATFORM, environment, namespace: config.argocdNamespace });
     const argocd = config.argocdNamespace;
+    const known = new Set(props.platforms.map((p) => p.platform));
+    for (const name of Object.keys(config.platformSync ?? {}).sort()) {
+      if (!known.has(name)) {
+        throw new PropValidationError(`${ARGOCD_PLATFORM}/${environment}`, 'platformSync', name,
+          `names no platform of this environment; known: ${[...known].sort().join(', ')}`);
+      }
+    }
+    const policies: [string, SyncPolicy][] = [['sync', config.sync], ['rootSync', config.rootSync],
+      ...Object.entries(config.platformSync ?? {}).map(([name, p]): [string, SyncPolicy] => [`platformSync.${name}`, p])];
+    for (const [prop, policy] of policies) {
+      if (!policy.automated && policy.selfHeal !== undefined) {
+        throw new PropValidationError(`${ARGOCD_PLATFORM}/${environment}`, `${prop}.selfHeal`, policy.selfHeal,
+          'self-heal is part of automated sync: set automated: true or leave selfHeal out');
+      }
+      if (policy.reason.trim().length === 0) {
+        throw new PropValidationError(`${ARGOCD_PLATFORM}/${environment}`, `${prop}.reason`, policy.reason,
+          'say where the policy comes from (the platform document, or why it is the default)');
+      }
+    }
     this.addExternalReference({ kind: 'Namespace', name: argocd, reason: 'created by the Argo CD installation, which runs in it' });
 
     this.rootProject = new ArgoCdProject(this, 'RootProject', {
@@ -170,7 +189,7 @@ export class ArgoCdChart extends PlatformChart {
       path: `${ARGOCD_PLATFORM}/${environment}`,
       cluster: config.argocdCluster,
       destinationNamespace: argocd,
-      automatedSync: config.automatedSync,
+      ...syncProps(config.rootSync),
       // The Argo CD installation owns its namespace.
       createNamespace: false,
       // Deleting the root by mistake must not cascade into deleting every platform; a platform removed from the
@@ -206,7 +225,7 @@ export class ArgoCdChart extends PlatformChart {
         path: `${facts.platform}/${environment}`,
         cluster,
         destinationNamespace,
-        automatedSync: config.automatedSync,
+        ...syncProps(config.platformSync?.[facts.platform] ?? config.sync),
         // A namespace we render carries our Pod Security labels and policies; Argo CD must not create a bare one first.
         createNamespace: !facts.renderedNamespaces.includes(destinationNamespace),
         serverSideApply: facts.serverSideApply,
@@ -220,6 +239,11 @@ export class ArgoCdChart extends PlatformChart {
     this.projects = projects;
     this.applications = applications;
   }
+}
+
+/** The Application props of a sync policy. */
+function syncProps(policy: SyncPolicy): { automatedSync: boolean; selfHeal?: boolean } {
+  return policy.automated ? { automatedSync: true, selfHeal: policy.selfHeal ?? true } : { automatedSync: false };
 }
 
 /** The environments of all `platforms`, in {@link ENVIRONMENT_ORDER} (unknown ones last, alphabetically). */

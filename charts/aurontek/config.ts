@@ -1,6 +1,7 @@
 /**
  * AURONTEK: an API gateway and five microservices, today run by docker-compose on one AWS t2.micro (1 GB RAM),
- * rendered here for a small single-node Kubernetes cluster of the same size
+ * rendered here for the cluster Argo CD sends it to (charts/argocd/config.ts: `production` shares the production
+ * cluster with aroti, `test` has the test cluster to itself), inside a namespace quota of the t2.micro's size
  * (source: shared/architecture/aurontek.md). The React frontend stays on Vercel; MongoDB Atlas, CloudAMQP,
  * Cloudinary and Gmail SMTP stay external managed services.
  */
@@ -21,11 +22,11 @@ export interface AurontekService {
   readonly image: string;
   /** Port the process listens on (and the Service exposes). */
   readonly port: number;
-  /** CPU request; the six together must fit the host's one vCPU. */
+  /** CPU request; the six together must fit the quota's one vCPU (the t2.micro's). */
   readonly cpuRequest: string;
   /** Memory limit, from the document's memory allocation. */
   readonly memoryLimit: string;
-  /** Replicas; one host leaves no room for a second copy. */
+  /** Replicas; the quota leaves no room for a second copy. */
   readonly replicas: number;
   /** Node.js (heap capped below the limit with NODE_OPTIONS) or Python. */
   readonly runtime: 'node' | 'python';
@@ -68,8 +69,12 @@ export interface AurontekConfig {
   readonly corsOrigins: readonly string[];
   /** Application log level (`LOG_LEVEL`). */
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
-  /** Memory of the host and what the system keeps, for the namespace's capacity budget. */
-  readonly capacity: { readonly hostMemoryMiB: number; readonly systemReserveMiB: number };
+  /**
+   * The namespace's share of its cluster: a ResourceQuota on memory (requests and limits) and CPU requests, and the
+   * gate's capacity budget for the namespace. A share, not a host: Argo CD sends production to a cluster it shares
+   * with aroti, so nothing but the quota keeps the services to the document's allocation.
+   */
+  readonly quota: { readonly memoryMiB: number; readonly cpu: string };
   /** The six services. */
   readonly services: Readonly<Record<AurontekServiceName, AurontekService>>;
   /** External managed services. */
@@ -104,8 +109,9 @@ const BASE: AurontekConfig = {
   clusterIssuer: 'letsencrypt-prod',
   corsOrigins: ['https://aurontek.vercel.app'],
   logLevel: 'info',
-  // The document's budget: 1 GB host, 950 MB for the six services, 50 MB for the system.
-  capacity: { hostMemoryMiB: 1024, systemReserveMiB: 50 },
+  // The document's allocation on the t2.micro: 1 GB and one vCPU, ~950 MB of it for the six services, 50 MB for the
+  // system. The quota is the host minus the system: what the services had there.
+  quota: { memoryMiB: 1024 - 50, cpu: '1' },
   services: SERVICES,
   external: {
     mongodb: { port: 27017, cidrs: [] },

@@ -25,9 +25,6 @@ const GATEWAY_TARGETS: Readonly<Record<Exclude<AurontekServiceName, 'gateway'>, 
   ia: 'IA_SERVICE_URL',
 };
 
-/** Directory the services' file logger writes to (`LOG_DIR`); the root filesystem is read-only. */
-const LOG_DIR = '/var/log/aurontek';
-
 export interface AurontekChartProps {
   /** Environment name. */
   readonly environment: AurontekEnvironment;
@@ -36,10 +33,12 @@ export interface AurontekChartProps {
 }
 
 /**
- * AURONTEK on a small single-node cluster: the gateway is the only service exposed (NGINX Ingress with TLS),
- * it alone reaches the five internal services, and each service may leave the cluster only towards the managed
- * services it uses (MongoDB Atlas, CloudAMQP over AMQPS, Cloudinary, SMTP). The namespace's memory must fit
- * the host, which the validation gate checks against the declared capacity budget.
+ * AURONTEK in a namespace of the size of its t2.micro: the gateway is the only service exposed (NGINX Ingress with
+ * TLS), it alone reaches the five internal services, and each service may leave the cluster only towards the
+ * managed services it uses (MongoDB Atlas, CloudAMQP over AMQPS, Cloudinary, SMTP). A ResourceQuota holds the
+ * namespace to the document's allocation on whichever cluster Argo CD sends it to, and the validation gate checks
+ * the pods against the same figure (capacity budget). Services log to stdout (the document reads them with
+ * `docker logs -f`), where the cluster's log collection picks them up.
  */
 /** Argo CD sync waves of aurontek. */
 export const AURONTEK_SYNC_WAVES = { namespace: -1, services: 10, gateway: 20, ingress: 30 } as const;
@@ -55,11 +54,17 @@ export class AurontekChart extends PlatformChart {
     this.config = config;
     const ns = config.namespace;
 
-    const namespace = new NamespaceBaseline(this, 'Namespace', { name: ns });
+    const quotaMemory = `${config.quota.memoryMiB}Mi`;
+    // The production cluster is shared with aroti: the quota, not the size of a host, keeps the services to their
+    // allocation, and the capacity budget below is the same figure, so the gate and the API server agree.
+    const namespace = new NamespaceBaseline(this, 'Namespace', {
+      name: ns,
+      resourceQuota: { 'requests.memory': quotaMemory, 'limits.memory': quotaMemory, 'requests.cpu': config.quota.cpu },
+    });
     this.addCapacityBudget({
       namespace: ns,
-      memoryBytes: (config.capacity.hostMemoryMiB - config.capacity.systemReserveMiB) * MiB,
-      description: `one ${config.capacity.hostMemoryMiB} MiB host minus ${config.capacity.systemReserveMiB} MiB for the system (the document's allocation)`,
+      memoryBytes: config.quota.memoryMiB * MiB,
+      description: `the namespace's ResourceQuota of ${quotaMemory} (the document's t2.micro: 1 GiB minus 50 MiB for the system)`,
     });
 
     const s = config.secrets;
@@ -90,7 +95,9 @@ export class AurontekChart extends PlatformChart {
     };
 
     const build = (name: AurontekServiceName, svc: AurontekService, extraEnv: Record<string, EnvValue>) => {
-      const env: Record<string, EnvValue> = { PORT: String(svc.port), LOG_LEVEL: config.logLevel, LOG_DIR, ...extraEnv };
+      // No LOG_DIR: the services log to stdout (the kubelet keeps and rotates it) instead of files in a 128Mi emptyDir
+      // whose filling evicts the pod.
+      const env: Record<string, EnvValue> = { PORT: String(svc.port), LOG_LEVEL: config.logLevel, ...extraEnv };
       if (svc.runtime === 'node') {
         env.NODE_ENV = 'production';
         env.NODE_OPTIONS = `--max-old-space-size=${heapMiB(svc.memoryLimit)}`;
@@ -102,22 +109,22 @@ export class AurontekChart extends PlatformChart {
         component: name === 'gateway' ? 'gateway' : 'service',
         image: svc.image,
         replicas: svc.replicas,
-        // One host: a second replica would have nowhere to go. With one replica the Workload renders no PDB
+        // The quota leaves no room for a second replica. With one replica the Workload renders no PDB
         // (a PDB on one pod blocks node drains).
-        // A surge pod needs memory the host does not have: the rollout would wait forever. Stop, then start,
-        // as docker-compose did.
+        // A surge pod needs memory the quota does not have: the API server refuses it and the rollout waits
+        // forever. Stop, then start, as docker-compose did.
         strategy: 'Recreate',
         // The images run as the non-root user 1001 they create (node:20-alpine `nodejs`, python:3.11-slim `pythonuser`).
         runAsUser: 1001,
         ports: [{ name: 'http', port: svc.port }],
         env,
-        // Requests equal to the limits: on one small host, memory overcommit turns into OOM kills; the scheduler
-        // should refuse what does not fit instead.
+        // Requests equal to the limits: the quota counts both, and overcommit on a small allocation turns into OOM
+        // kills; refusing what does not fit is better.
         resources: { cpuRequest: svc.cpuRequest, memoryRequest: svc.memoryLimit, memoryLimit: svc.memoryLimit },
         startup: { http: { path: '/health' }, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 24 },
         readiness: { http: { path: '/health' }, periodSeconds: 10, timeoutSeconds: 3 },
         liveness: { http: { path: '/health' }, periodSeconds: 20, timeoutSeconds: 3 },
-        writableDirectories: [{ path: '/tmp', sizeLimit: '64Mi' }, { path: LOG_DIR, sizeLimit: '128Mi' }],
+        writableDirectories: [{ path: '/tmp', sizeLimit: '64Mi' }],
       });
       for (const ext of [...svc.uses].sort()) {
         const endpoint = config.external[ext];

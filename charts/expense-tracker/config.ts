@@ -116,7 +116,10 @@ const PRODUCTION: ExpenseTrackerConfig = {
     owner: 'expense',
     // The document names gp3 but no size; 10Gi is what the project's manifests (postgres.yaml) claim.
     storageSize: '10Gi',
-    storageClassName: 'gp3',
+    // A name of our own: EKS clusters often already have a `gp3` class (created with the EBS CSI add-on or by hand)
+    // with other parameters, and a StorageClass's parameters are immutable, so rendering `gp3` would fail the first
+    // sync. The volume type is still gp3 (the class's `type` parameter).
+    storageClassName: 'gp3-encrypted',
     resources: { cpuRequest: '250m', memoryRequest: '512Mi', memoryLimit: '1Gi' },
   },
   backup: {

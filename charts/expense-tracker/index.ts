@@ -58,8 +58,10 @@ export class ExpenseTrackerChart extends PlatformChart {
       },
     });
 
-    // EKS ships only gp2; the document's gp3 class comes from the EBS CSI driver add-on. Retain: deleting the
-    // claim (or the StatefulSet's namespace) must not delete the database's volume.
+    // EKS ships only gp2; the document's gp3 volumes come from the EBS CSI driver (`type: gp3`, `encrypted`: see
+    // kubernetes-sigs/aws-ebs-csi-driver docs/parameters.md). Named `gp3-encrypted`, not `gp3`: a class of that name
+    // may already exist with other (immutable) parameters. Retain: deleting the claim (or the StatefulSet's
+    // namespace) must not delete the database's volume.
     this.storageClass = new k8s.KubeStorageClass(this, 'StorageClass', {
       metadata: { name: config.postgres.storageClassName },
       provisioner: 'ebs.csi.aws.com',

@@ -153,7 +153,10 @@ describe.each(AIAAS_ENVIRONMENTS)('aiaas %s', (environment) => {
     const rabbit = findObject(objects, 'StatefulSet', 'rabbitmq', ns);
     expect(rabbit.spec.replicas).toBe(config.rabbitmq.replicas);
     expect(rabbit.spec.volumeClaimTemplates[0].spec.storageClassName).toBe(environment === 'production' ? 'linode-block-storage-retain' : 'linode-block-storage');
-    expect(mainContainer(rabbit).image).toBe('rabbitmq:3.13.7-management-alpine');
+    expect(mainContainer(rabbit).image).toBe('rabbitmq:4.0.9-management-alpine');
+    // The document asks for replicated queues; a full-cluster restart must not deadlock on pod 0.
+    expect(rabbit.spec.podManagementPolicy).toBe('Parallel');
+    expect(findObject(objects, 'ConfigMap', 'rabbitmq-config', ns).data['10-platform.conf']).toMatch(/^default_queue_type = quorum$/m);
     const redis = findObject(objects, 'StatefulSet', 'redis', ns);
     expect(redis.spec.volumeClaimTemplates[0].spec.storageClassName).toBe(config.storageClassName);
   });
@@ -201,11 +204,15 @@ describe('aiaas system namespace and vLLM', () => {
     expect(pod.securityContext.runAsNonRoot).toBe(true);
   });
 
-  test('args: model, float16 for Turing, context length, port 8000', () => {
+  test('args: model, float16 for Turing, context length, port 8000, prompts not logged', () => {
     expect(c.args).toEqual([
       '--model', 'mistralai/Mistral-7B-Instruct-v0.3', '--served-model-name', 'mistral-7b-instruct', '--port', '8000',
-      '--tensor-parallel-size', '1', '--gpu-memory-utilization', '0.9', '--dtype', 'half', '--max-model-len', '8192',
+      '--tensor-parallel-size', '1', '--gpu-memory-utilization', '0.9', '--dtype', 'half', '--max-model-len', '8192', '--disable-log-requests',
     ]);
+  });
+
+  test('replicas start in parallel (each loads the model on its own)', () => {
+    expect(sts.spec.podManagementPolicy).toBe('Parallel');
   });
 
   test('/health probes with a 30-minute startup budget', () => {

@@ -2,7 +2,7 @@ import { ApiObject, App } from 'cdk8s';
 import { ARGOCD_PLATFORM, ArgoCdEnvironment, argocdPlatform, factsOf } from '../../charts/argocd';
 import { buildApp, PLATFORMS } from '../../charts';
 import { PlatformDefinition } from '../../charts/platform';
-import { ARGOCD_RESOURCES_FINALIZER, PlatformChart } from '../../lib';
+import { ARGOCD_RESOURCES_FINALIZER, parseQuantity, PlatformChart } from '../../lib';
 import { renderChart } from '../../lib/synth';
 import { findObject, objectsOfKind } from '../util';
 
@@ -43,13 +43,16 @@ const lab = fixture('lab', ['development', 'staging'], 'lab', () => [
   hpa('lab', 'worker'),
 ]);
 
-const cfg = (cluster: ArgoCdEnvironment['cluster'], automatedSync: boolean): ArgoCdEnvironment => ({
-  repoUrl: REPO, targetRevision: 'dist', argocdNamespace: 'argocd', argocdCluster: { server: 'https://kubernetes.default.svc' }, cluster, automatedSync,
+const AUTO = { automated: true, reason: 'fixture' };
+const MANUAL = { automated: false, reason: 'fixture' };
+const cfg = (cluster: ArgoCdEnvironment['cluster'], sync: ArgoCdEnvironment['sync'], more: Partial<ArgoCdEnvironment> = {}): ArgoCdEnvironment => ({
+  repoUrl: REPO, targetRevision: 'dist', argocdNamespace: 'argocd', argocdCluster: { server: 'https://kubernetes.default.svc' }, cluster, sync, rootSync: AUTO, ...more,
 });
 const FIXTURE_CONFIG: Record<string, ArgoCdEnvironment> = {
-  development: cfg({ server: 'https://kubernetes.default.svc' }, true),
-  staging: cfg({ name: 'staging' }, true),
-  production: cfg({ name: 'production' }, false),
+  development: cfg({ server: 'https://kubernetes.default.svc' }, AUTO),
+  staging: cfg({ name: 'staging' }, AUTO),
+  // lab is not in production: shop gets a policy of its own there, the default stays manual.
+  production: cfg({ name: 'production' }, MANUAL, { platformSync: { shop: { automated: true, selfHeal: false, reason: 'fixture document' } } }),
 };
 
 describe('argocd chart (fixture platforms)', () => {
@@ -103,11 +106,28 @@ describe('argocd chart (fixture platforms)', () => {
     expect(app.spec.destination).toEqual({ name: 'staging', namespace: 'shop' });
   });
 
-  test('production syncs manually, other environments automatically with prune and self-heal', () => {
-    expect(findObject(build('production').objects, 'Application', 'shop-production').spec.syncPolicy.automated).toBeUndefined();
-    expect(findObject(build('production').objects, 'Application', 'root-production').spec.syncPolicy.automated).toBeUndefined();
+  test('a platform\'s own sync policy wins over the environment\'s; the root follows rootSync', () => {
+    expect(findObject(build('production').objects, 'Application', 'shop-production').spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: false });
+    expect(findObject(build('production').objects, 'Application', 'root-production').spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: true });
     expect(findObject(build('staging').objects, 'Application', 'shop-staging').spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: true });
     expect(findObject(build('staging').objects, 'Application', 'root-staging').spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: true });
+  });
+
+  test('the environment default applies to platforms without a policy of their own', () => {
+    const manual = argocdPlatform(() => [shop], { production: cfg({ name: 'production' }, MANUAL) });
+    expect(findObject(manual.build(new App(), 'production').toJson(), 'Application', 'shop-production').spec.syncPolicy.automated).toBeUndefined();
+  });
+
+  test('fails if platformSync names a platform the environment does not have', () => {
+    const typo = argocdPlatform(() => [shop], { production: cfg({ name: 'production' }, MANUAL, { platformSync: { shopp: AUTO } }) });
+    expect(() => typo.build(new App(), 'production')).toThrow(/argocd\/production: invalid platformSync \("shopp"\): names no platform of this environment; known: shop/);
+  });
+
+  test('fails if a manual policy sets selfHeal, or a policy gives no reason', () => {
+    const heal = argocdPlatform(() => [shop], { production: cfg({ name: 'production' }, { automated: false, selfHeal: true, reason: 'x' }) });
+    expect(() => heal.build(new App(), 'production')).toThrow(/invalid sync.selfHeal \(true\): self-heal is part of automated sync/);
+    const silent = argocdPlatform(() => [shop], { production: cfg({ name: 'production' }, { automated: false, reason: ' ' }) });
+    expect(() => silent.build(new App(), 'production')).toThrow(/invalid sync.reason \(" "\): say where the policy comes from/);
   });
 
   test('rendered namespaces, no CRDs and no replica conflicts: CreateNamespace=false, PruneLast, no ignoreDifferences', () => {
@@ -194,8 +214,7 @@ describe('argocd platform in the registry', () => {
       expect(application.spec.source.path).toBe(`${platform}/${env}`);
       expect(application.spec.project).toBe(project.metadata.name);
       expect(application.metadata.finalizers).toEqual([ARGOCD_RESOURCES_FINALIZER]);
-      if (env === 'production') expect(application.spec.syncPolicy.automated).toBeUndefined();
-      else expect(application.spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: true });
+      if (env !== 'production') expect(application.spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: true });
       expect(application.spec.syncPolicy.syncOptions).toContain('PruneLast=true');
 
       const namespaces = new Set<string>(rendered.flatMap((o) => [o.metadata.namespace, o.kind === 'Namespace' ? o.metadata.name : undefined]).filter(Boolean));
@@ -214,6 +233,10 @@ describe('argocd platform in the registry', () => {
       expect(application.spec.syncPolicy.syncOptions).not.toContain('RespectIgnoreDifferences=true');
     });
 
+    test('the root syncs automatically with self-heal, so AppProjects follow what the platforms render', () => {
+      expect(findObject(objects, 'Application', `root-${env}`, 'argocd').spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: true });
+    });
+
     test('passes the validation gate', () => {
       expect(renderChart(chart).findings).toEqual([]);
     });
@@ -221,6 +244,56 @@ describe('argocd platform in the registry', () => {
     test('snapshot', () => {
       expect(objects).toMatchSnapshot();
     });
+  });
+});
+
+describe('production sync policy follows each platform document', () => {
+  const production = argocdChart('production').toJson();
+  const automated = (platform: string) => findObject(production, 'Application', `${platform}-production`, 'argocd').spec.syncPolicy.automated;
+
+  test('aroti (aroti.md: auto-sync and self-healing enabled): automatic with self-heal', () => {
+    expect(automated('aroti')).toEqual({ prune: true, selfHeal: true });
+  });
+  test('expense-tracker (expense-tracker-eks.md: auto-sync enabled, nothing about self-heal): automatic, no self-heal', () => {
+    expect(automated('expense-tracker')).toEqual({ prune: true, selfHeal: false });
+  });
+  test('aiaas (aiaas-lke.md: manual for production): by hand', () => {
+    expect(automated('aiaas')).toBeUndefined();
+  });
+  test('connectors and aurontek (documents silent): by hand', () => {
+    expect(automated('connectors')).toBeUndefined();
+    expect(automated('aurontek')).toBeUndefined();
+  });
+  test('staging stays automatic with self-heal for every platform', () => {
+    const staging = argocdChart('staging').toJson();
+    for (const a of objectsOfKind(staging, 'Application')) expect(a.spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: true });
+  });
+});
+
+describe('capacity budgets match the cluster Argo CD sends the platform to', () => {
+  test.each([...argocdDefinition.environments])('%s: a budgeted namespace on a cluster shared with another platform is held to its budget by a ResourceQuota', (env) => {
+    const applications = objectsOfKind(argocdChart(env).toJson(), 'Application').filter((a) => !a.metadata.name.startsWith('root-'));
+    const clusterOf = (platform: string) => {
+      const d = applications.find((a) => a.metadata.name === `${platform}-${env}`)!.spec.destination;
+      return d.name ?? d.server;
+    };
+    for (const chart of platformCharts.filter((c) => c.environment === env && c.capacityBudgets.length > 0)) {
+      const sharedWith = platformCharts.filter((c) => c.environment === env && c.platform !== chart.platform && clusterOf(c.platform) === clusterOf(chart.platform));
+      if (sharedWith.length === 0) continue;
+      const objects = chart.toJson();
+      for (const budget of chart.capacityBudgets) {
+        const quota = objects.find((o) => o.kind === 'ResourceQuota' && o.metadata.namespace === budget.namespace);
+        expect({ platform: chart.platform, namespace: budget.namespace, quota: quota !== undefined }).toEqual({ platform: chart.platform, namespace: budget.namespace, quota: true });
+        for (const key of ['requests.memory', 'limits.memory']) {
+          expect(parseQuantity(quota.spec.hard[key])).toBeLessThanOrEqual(budget.memoryBytes);
+        }
+      }
+    }
+  });
+
+  test('aurontek production shares the production cluster with aroti (the case the quota is for)', () => {
+    const destination = (name: string) => findObject(argocdChart('production').toJson(), 'Application', name, 'argocd').spec.destination.name;
+    expect(destination('aurontek-production')).toBe(destination('aroti-production'));
   });
 });
 
@@ -241,6 +314,20 @@ describe('every platform, as Argo CD syncs it', () => {
         if (target.spec.replicas !== undefined) offenders.push(`${where} ${target.kind} ${target.metadata.namespace}/${target.metadata.name}`);
       }
     }
+    expect(offenders).toEqual([]);
+  });
+
+  test('deleting an Application deletes no data: every Namespace and PersistentVolumeClaim carries Delete=false and Prune=false', () => {
+    const offenders: string[] = [];
+    let checked = 0;
+    for (const { where, objects } of all) {
+      for (const o of objects.filter((x) => x.kind === 'Namespace' || x.kind === 'PersistentVolumeClaim')) {
+        checked++;
+        const options = String(o.metadata.annotations?.['argocd.argoproj.io/sync-options'] ?? '').split(',');
+        if (!options.includes('Delete=false') || !options.includes('Prune=false')) offenders.push(`${where} ${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`);
+      }
+    }
+    expect(checked).toBeGreaterThan(0);
     expect(offenders).toEqual([]);
   });
 

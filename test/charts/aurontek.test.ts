@@ -89,15 +89,26 @@ describe.each(['test', 'production'] as const)('aurontek %s', (environment) => {
     expect(envOf(mainContainer(findObject(objects, 'Deployment', 'ia', NS))).NODE_OPTIONS).toBeUndefined();
   });
 
-  test('the CPU requests fit the host\'s one vCPU with room for the system', () => {
+  test('the CPU requests fit the quota\'s one vCPU with room for the system', () => {
     const millis = Object.keys(ALL).map((name) => parseInt(mainContainer(findObject(objects, 'Deployment', name, NS)).resources.requests.cpu, 10));
     expect(millis.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(700);
   });
 
-  test('the capacity budget is the 1 GiB host minus the system reserve', () => {
+  test('a ResourceQuota of the t2.micro\'s allocation bounds the namespace, and the capacity budget is the same figure', () => {
+    // Argo CD sends production to a cluster shared with aroti: only the quota holds the services to their allocation.
+    expect(findObject(objects, 'ResourceQuota', 'quota', NS).spec.hard).toEqual({ 'limits.memory': '974Mi', 'requests.cpu': '1', 'requests.memory': '974Mi' });
     expect(chart.capacityBudgets).toEqual([{
-      namespace: NS, memoryBytes: (1024 - 50) * 1024 * 1024, description: 'one 1024 MiB host minus 50 MiB for the system (the document\'s allocation)',
+      namespace: NS, memoryBytes: (1024 - 50) * 1024 * 1024, description: 'the namespace\'s ResourceQuota of 974Mi (the document\'s t2.micro: 1 GiB minus 50 MiB for the system)',
     }]);
+  });
+
+  test('the services log to stdout: no LOG_DIR, no log volume that evicts the pod when full', () => {
+    for (const name of Object.keys(ALL)) {
+      const deployment = findObject(objects, 'Deployment', name, NS);
+      expect(envOf(mainContainer(deployment)).LOG_DIR).toBeUndefined();
+      expect(mainContainer(deployment).volumeMounts.map((m: any) => m.mountPath)).toEqual(['/tmp']);
+      expect(deployment.spec.template.spec.volumes.filter((v: any) => v.emptyDir).map((v: any) => v.emptyDir.sizeLimit)).toEqual(['64Mi']);
+    }
   });
 
   test('only the gateway is exposed, through one NGINX Ingress with TLS on the configured host', () => {

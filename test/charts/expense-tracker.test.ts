@@ -106,17 +106,23 @@ describe.each(['staging', 'production'] as const)('expense-tracker %s', (environ
     }
   });
 
-  test('PostgreSQL 15: one replica, a gp3 volume of 10Gi, Service 5432, an exporter sidecar', () => {
+  test('PostgreSQL 15: one replica, a gp3-encrypted volume of 10Gi, Service 5432, an exporter sidecar', () => {
     const sts = findObject(objects, 'StatefulSet', 'postgres', NS);
     expect(sts.spec.replicas).toBe(1);
     expect(mainContainer(sts).image).toBe('postgres:15.10-alpine');
-    expect(sts.spec.volumeClaimTemplates[0].spec).toEqual({ accessModes: ['ReadWriteOnce'], storageClassName: 'gp3', resources: { requests: { storage: '10Gi' } } });
+    expect(sts.spec.volumeClaimTemplates[0].spec).toEqual({ accessModes: ['ReadWriteOnce'], storageClassName: 'gp3-encrypted', resources: { requests: { storage: '10Gi' } } });
     expect(findObject(objects, 'Service', 'postgres', NS).spec.ports).toEqual([{ name: 'postgres', port: 5432, targetPort: 'postgres', protocol: 'TCP' }]);
     expect(sts.spec.template.spec.containers.map((c: any) => c.name)).toEqual(['postgres', 'metrics']);
   });
 
-  test('the gp3 StorageClass: EBS CSI, encrypted, retained, bound where the pod lands', () => {
-    const sc = findObject(objects, 'StorageClass', 'gp3');
+  test('the StorageClass has a name of our own (a cluster may already have gp2/gp3 with other, immutable parameters)', () => {
+    const names = objectsOfKind(objects, 'StorageClass').map((o) => o.metadata.name);
+    expect(names).toEqual(['gp3-encrypted']);
+    for (const name of names) expect(['gp2', 'gp3', 'standard', 'default']).not.toContain(name);
+  });
+
+  test('the gp3-encrypted StorageClass: EBS CSI gp3 volumes, encrypted, retained, bound where the pod lands', () => {
+    const sc = findObject(objects, 'StorageClass', 'gp3-encrypted');
     expect(sc.metadata.namespace).toBeUndefined();
     expect(sc).toMatchObject({
       provisioner: 'ebs.csi.aws.com', parameters: { type: 'gp3', encrypted: 'true', fsType: 'ext4' },

@@ -37,7 +37,8 @@ describe('ArgoCdApplication', () => {
       path: 'shop/production',
       cluster: { server: 'https://10.0.0.1:6443' },
       destinationNamespace: 'shop',
-      automatedSync: false,
+      automatedSync: true,
+      selfHeal: false,
       createNamespace: true,
       serverSideApply: true,
       pruneLast: false,
@@ -56,6 +57,7 @@ describe('ArgoCdApplication', () => {
     expect(o.spec.destination).toEqual({ server: 'https://10.0.0.1:6443', namespace: 'shop' });
     expect(o.spec.ignoreDifferences).toEqual(props.ignoreDifferences);
     expect(o.spec.syncPolicy).toEqual({
+      automated: { prune: true, selfHeal: false },
       syncOptions: ['CreateNamespace=true', 'ServerSideApply=true', 'RespectIgnoreDifferences=true'],
       retry: { limit: 0, backoff: { duration: '5s', factor: 3, maxDuration: '600s' } },
     });
@@ -63,7 +65,15 @@ describe('ArgoCdApplication', () => {
     expect(renderChart(chart).findings).toEqual([]);
   });
 
+  test('automatedSync: false renders no automated block: a person syncs', () => {
+    const chart = testChart();
+    new ArgoCdApplication(chart, 'shop', { ...base, automatedSync: false });
+    expect(findObject(objectsOf(chart), 'Application', 'shop', 'argocd').spec.syncPolicy.automated).toBeUndefined();
+  });
+
   describe('fails if', () => {
+    test('selfHeal is set on a manual sync', () => expect(() => new ArgoCdApplication(testChart(), 'shop', { ...base, automatedSync: false, selfHeal: true }))
+      .toThrow(/test\/shop: invalid selfHeal \(true\): self-heal is part of automated sync: set automatedSync: true or leave selfHeal out/));
     const build = (p: Partial<ArgoCdApplicationProps>) => () => new ArgoCdApplication(testChart(), 'shop', { ...base, ...p });
     test('both server and name are set', () => expect(build({ cluster: { server: 'https://k8s', name: 'staging' } }))
       .toThrow(/test\/shop: invalid cluster \(\{"server":"https:\/\/k8s","name":"staging"\}\): set exactly one of "server"/));

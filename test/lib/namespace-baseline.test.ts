@@ -17,6 +17,14 @@ describe('NamespaceBaseline', () => {
     expect(dns.spec.egress[0].to[0].podSelector.matchLabels).toEqual({ 'k8s-app': 'kube-dns' });
   });
 
+  test('the Namespace survives deleting its Argo CD Application and removal from Git (Delete=false, Prune=false)', () => {
+    const chart = testChart();
+    new NamespaceBaseline(chart, 'shop', { annotations: { owner: 'shop' } });
+    expect(findObject(objectsOf(chart), 'Namespace', 'shop').metadata.annotations).toEqual({
+      'owner': 'shop', 'argocd.argoproj.io/sync-options': 'Delete=false,Prune=false',
+    });
+  });
+
   test('all props', () => {
     const chart = testChart();
     const props: Required<NamespaceBaselineProps> = {

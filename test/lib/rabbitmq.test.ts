@@ -32,8 +32,12 @@ describe('RabbitMq', () => {
     const sts = findObject(objects, 'StatefulSet', 'rabbitmq', 'demo');
     const pod = sts.spec.template.spec;
     const c = mainContainer(sts);
-    expect(c.image).toBe('rabbitmq:3.13.7-management-alpine');
+    expect(c.image).toBe('rabbitmq:4.0.9-management-alpine');
     expect(sts.spec.replicas).toBe(1);
+    // A full-cluster restart must not wait on pod 0, which waits for its peers before it opens 5672.
+    expect(sts.spec.podManagementPolicy).toBe('Parallel');
+    // Queues declared without a type are replicated (quorum), on an image that honours the node-wide default.
+    expect(findObject(objects, 'ConfigMap', 'rabbitmq-config', 'demo').data['10-platform.conf']).toMatch(/^default_queue_type = quorum$/m);
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 100, runAsGroup: 101, fsGroup: 101 });
     expect(c.ports).toEqual([
       { name: 'amqp', containerPort: 5672, protocol: 'TCP' },
@@ -82,8 +86,9 @@ describe('RabbitMq', () => {
     const props: Required<RabbitMqProps> = {
       name: 'events',
       namespace: 'demo',
-      image: 'rabbitmq:3.13.7-management-alpine',
+      image: 'rabbitmq:4.0.9-management-alpine',
       replicas: 3,
+      defaultQueueType: 'classic',
       credentials: { secret: new ExistingSecret(chart, 'S', { name: 'events-admin', keys: ['user', 'pass', 'cookie'], managedBy: 'test' }), usernameKey: 'user', passwordKey: 'pass', erlangCookieKey: 'cookie' },
       vhost: 'aiaas',
       storageSize: '20Gi',
@@ -110,6 +115,8 @@ describe('RabbitMq', () => {
     expect(conf['10-platform.conf']).toContain('default_vhost = aiaas');
     expect(conf['10-platform.conf']).toContain('consumer_timeout = 3600000');
     expect(conf['10-platform.conf']).toContain('disk_free_limit.absolute = 2GB');
+    expect(conf['10-platform.conf']).toMatch(/^default_queue_type = classic$/m);
+    expect(sts.spec.podManagementPolicy).toBe('Parallel');
     findObject(objects, 'PodDisruptionBudget', 'events', 'demo');
     const policy = findObject(objects, 'NetworkPolicy', 'events', 'demo');
     const self = { podSelector: { matchLabels: sts.spec.selector.matchLabels } };
@@ -167,6 +174,14 @@ describe('RabbitMq', () => {
     const chart = testChart();
     expect(() => new RabbitMq(chart, 'A', { credentials: { secret: secret(chart) }, replicas: 0 })).toThrow(/invalid replicas \(0\): must be a positive integer/);
     expect(() => new RabbitMq(chart, 'B', { credentials: { secret: secret(chart) }, diskFreeLimit: 'lots' })).toThrow(/invalid diskFreeLimit \("lots"\): must be a RabbitMQ size/);
+  });
+
+  test('fails if the default queue type is unknown or set through extraConfig', () => {
+    const chart = testChart();
+    expect(() => new RabbitMq(chart, 'A', { credentials: { secret: secret(chart) }, defaultQueueType: 'mirrored' as any }))
+      .toThrow(/invalid defaultQueueType \("mirrored"\): must be "quorum", "classic" or "stream"/);
+    expect(() => new RabbitMq(chart, 'B', { credentials: { secret: secret(chart) }, extraConfig: { default_queue_type: 'classic' } }))
+      .toThrow(/invalid extraConfig \("default_queue_type"\): set the default queue type with the defaultQueueType prop/);
   });
 
   test('fails if a client in another namespace connects', () => {

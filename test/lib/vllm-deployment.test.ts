@@ -27,9 +27,11 @@ describe('VllmDeployment', () => {
     expect(pod.tolerations).toEqual([{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]);
     expect(c.args).toEqual([
       '--model', 'mistralai/Mistral-7B-Instruct-v0.3', '--served-model-name', 'mistralai/Mistral-7B-Instruct-v0.3', '--port', '8000',
-      '--tensor-parallel-size', '1', '--gpu-memory-utilization', '0.9', '--dtype', 'auto',
+      '--tensor-parallel-size', '1', '--gpu-memory-utilization', '0.9', '--dtype', 'auto', '--disable-log-requests',
     ]);
     expect(vllm.args).toEqual(c.args);
+    // Replicas load the model independently: none waits for the previous one to be ready.
+    expect(sts.spec.podManagementPolicy).toBe('Parallel');
     expect(pod.volumes).toContainEqual({ name: 'writable-dev-shm', emptyDir: { medium: 'Memory', sizeLimit: '8Gi' } });
     expect(c.volumeMounts).toContainEqual({ name: 'writable-dev-shm', mountPath: '/dev/shm' });
     expect(c.volumeMounts).toContainEqual({ name: 'model-cache', mountPath: '/models' });
@@ -71,6 +73,7 @@ describe('VllmDeployment', () => {
       gpuMemoryUtilization: 0.85,
       dtype: 'half',
       extraArgs: ['--enable-prefix-caching'],
+      logRequests: true,
       resources: { cpuRequest: '6', memoryRequest: '24Gi', memoryLimit: '28Gi' },
       nodeSelector: { 'node.kubernetes.io/instance-type': 'g1-gpu-rtx6000-2' },
       tolerations: [{ key: 'nvidia.com/gpu', operator: 'Equal', value: 'present', effect: 'NoSchedule' }],
@@ -107,6 +110,7 @@ describe('VllmDeployment', () => {
       '--model', 'meta-llama/Llama-3.1-8B-Instruct', '--revision', '0e9e39f249a16976918f6564b8830bc894c89659', '--served-model-name', 'llama-3.1-8b',
       '--port', '8000', '--tensor-parallel-size', '2', '--gpu-memory-utilization', '0.85', '--dtype', 'half', '--max-model-len', '8192', '--enable-prefix-caching',
     ]);
+    expect(sts.spec.podManagementPolicy).toBe('Parallel');
     expect(c.env).toContainEqual({ name: 'HF_TOKEN_PATH', value: '/var/run/secrets/huggingface/token' });
     expect(c.env).toContainEqual({ name: 'HF_HUB_OFFLINE', value: '1' });
     expect(c.env).toContainEqual({ name: 'VLLM_API_KEY', valueFrom: { secretKeyRef: { name: 'vllm-api-key', key: 'key' } } });
@@ -183,6 +187,8 @@ describe('VllmDeployment', () => {
       .toThrow(/invalid extraArgs \("--api-key=<redacted>"\): must not carry the API key/);
     expect(() => new VllmDeployment(testChart(), 'Llm', { ...minimal, extraArgs: ['--max-model-len', '4096'] }))
       .toThrow(/invalid extraArgs \("--max-model-len"\): must not repeat a flag the construct sets from props/);
+    expect(() => new VllmDeployment(testChart(), 'Llm', { ...minimal, extraArgs: ['--disable-log-requests'] }))
+      .toThrow(/invalid extraArgs \("--disable-log-requests"\): must not repeat a flag the construct sets from props/);
   });
 
   test('fails if named vllm', () => {

@@ -80,6 +80,7 @@ describe('Workload', () => {
       nodeSelector: { pool: 'general' },
       tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'jobs', effect: 'NoSchedule' }],
       strategy: 'RollingUpdate',
+      podManagementPolicy: 'OrderedReady',
       terminationGracePeriodSeconds: 60,
       podAnnotations: { 'example.com/scrape': 'true' },
       containerName: 'main',
