@@ -680,7 +680,7 @@ export class ConnectorsChart extends PlatformChart {
     }
     requestEphemeralStorage(this.bootloader.resource, '/spec/template/spec');
 
-    new k8s.KubeConfigMap(this, 'ReferenceConfigMap', {
+    const referenceConfigMap = new k8s.KubeConfigMap(this, 'ReferenceConfigMap', {
       metadata: { name: REFERENCE_CONFIGMAP_NAME, namespace: ns },
       data: Object.fromEntries([...referenceData.keys()].sort().map((k) => [k, referenceData.get(k)!])),
     });
@@ -698,6 +698,10 @@ export class ConnectorsChart extends PlatformChart {
     setSyncWave(this.baseline, -3);
     setSyncWave(this.secretStore, -3);
     for (const s of [this.databaseSecret, this.authInputSecret, this.workloadApiSecret, this.gcsSecret]) setSyncWave(s, -2);
+    // The bootloader (wave -1) reads it.
+    setSyncWave(referenceConfigMap, -2);
+    // The Job's ServiceAccount and Role exist before the hook runs.
+    for (const o of [this.bootloader.serviceAccount, this.bootloader.role, this.bootloader.roleBinding]) setSyncWave(o, -2);
     setSyncWave(this.bootloader, -1);
     setSyncWave(this.temporal, -1);
     setSyncWave(this.ingress, 1);
