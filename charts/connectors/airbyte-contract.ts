@@ -84,7 +84,7 @@ export const AIRBYTE_CONTRACT: Readonly<Record<AirbyteComponent, ComponentContra
       'TEMPORAL_HOST', 'CONNECTOR_BUILDER_SERVER_API_HOST',
     ],
     references: [TEMPORAL, { env: 'CONNECTOR_BUILDER_SERVER_API_HOST', target: 'connector-builder-server', form: 'url' }],
-    sources: [app('airbyte-server'), chart('server'), ENV_CONFIGMAP],
+    sources: [app('airbyte-server'), 'airbyte-platform@v1.6.0:airbyte-server/src/main/resources/application-edition-community.yml', chart('server'), ENV_CONFIGMAP],
   },
   webapp: {
     image: 'airbyte/webapp',
@@ -127,6 +127,8 @@ export const AIRBYTE_CONTRACT: Readonly<Record<AirbyteComponent, ComponentContra
     containerPort: 8080,
     healthPath: '/v1/health',
     service: { name: 'airbyte-connector-builder-server-svc', port: 80 },
+    // No default in application.yml; the upstream chart sets neither INTERNAL_API_HOST nor WORKSPACE_ROOT here (a read
+    // of either fails), so this chart sets both.
     requiredEnv: ['AIRBYTE_VERSION', 'INTERNAL_API_HOST', 'WORKSPACE_ROOT'],
     references: [INTERNAL_API],
     sources: [app('airbyte-connector-builder-server'), chart('connector-builder-server'), 'airbyte-platform@v1.6.0:charts/airbyte-connector-builder-server/values.yaml'],

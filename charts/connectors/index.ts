@@ -61,7 +61,7 @@ export const JOB_POD_LABELS = { airbyte: 'job-pod' } as const;
 export const REFERENCE_CONFIGMAP_NAME = 'airbyte-env';
 /** Variables whose values name a Secret, a Secret key, a flag or an endpoint, not a secret. */
 const SECRET_REFERENCE_VARS = new Set([
-  'AB_AUTH_SECRET_CREATION_ENABLED', 'AB_KUBERNETES_SECRET_NAME', 'CONTAINER_ORCHESTRATOR_SECRET_NAME', 'CONTROL_PLANE_TOKEN_ENDPOINT',
+  'AB_KUBERNETES_SECRET_NAME', 'CONTAINER_ORCHESTRATOR_SECRET_NAME', 'CONTROL_PLANE_TOKEN_ENDPOINT',
   'DATAPLANE_CLIENT_ID_SECRET_KEY', 'DATAPLANE_CLIENT_ID_SECRET_NAME', 'DATAPLANE_CLIENT_SECRET_SECRET_KEY', 'DATAPLANE_CLIENT_SECRET_SECRET_NAME',
   'WORKLOAD_API_BEARER_TOKEN_SECRET_KEY', 'WORKLOAD_API_BEARER_TOKEN_SECRET_NAME',
 ]);
@@ -395,14 +395,13 @@ export class ConnectorsChart extends PlatformChart {
         WORKER_ENVIRONMENT: 'kubernetes',
         WORKSPACE_ROOT: '/workspace',
         CONFIG_ROOT: '/configs',
-        // Login on: the instance admin from Secret Manager; cookies only over HTTPS (deployment.yaml at v1.6.0).
+        // Login on: the instance admin from Secret Manager. Cookies stay Secure and SameSite=Strict (the defaults of
+        // AB_COOKIE_SECURE / AB_COOKIE_SAME_SITE in airbyte-server application-edition-community.yml at v1.6.0).
         API_AUTHORIZATION_ENABLED: 'true',
         AB_INSTANCE_ADMIN_PASSWORD: secret(this.authInputSecret, 'instance-admin-password'),
         AB_INSTANCE_ADMIN_CLIENT_ID: secret(this.authInputSecret, 'instance-admin-client-id'),
         AB_INSTANCE_ADMIN_CLIENT_SECRET: secret(this.authInputSecret, 'instance-admin-client-secret'),
         AB_JWT_SIGNATURE_SECRET: secret(this.authInputSecret, 'jwt-signature-secret'),
-        AB_COOKIE_SECURE: 'true',
-        AB_COOKIE_SAME_SITE: 'Strict',
       }),
       secretFiles: gcsKeyFile,
       startup: jvmStartup(HEALTH_PATHS.server, 'http'),
@@ -606,8 +605,8 @@ export class ConnectorsChart extends PlatformChart {
         ...common,
         ...database,
         RUN_DATABASE_MIGRATION_ON_STARTUP: 'true',
-        // Writes the provided auth values and the dataplane credentials into AUTH_SECRET_NAME (pod.yaml at v1.6.0).
-        AB_AUTH_SECRET_CREATION_ENABLED: 'true',
+        // Writes the provided auth values and the dataplane credentials into AUTH_SECRET_NAME (pod.yaml at v1.6.0;
+        // AB_AUTH_SECRET_CREATION_ENABLED defaults to true in airbyte-bootloader application.yml).
         AB_KUBERNETES_SECRET_NAME: AUTH_SECRET_NAME,
         AB_INSTANCE_ADMIN_PASSWORD: secret(this.authInputSecret, 'instance-admin-password'),
         AB_INSTANCE_ADMIN_CLIENT_ID: secret(this.authInputSecret, 'instance-admin-client-id'),

@@ -316,8 +316,8 @@ describe('connectors platform', () => {
         AB_INSTANCE_ADMIN_CLIENT_ID: `secret:${AUTH_INPUT_SECRET_NAME}/instance-admin-client-id`,
         AB_INSTANCE_ADMIN_CLIENT_SECRET: `secret:${AUTH_INPUT_SECRET_NAME}/instance-admin-client-secret`,
         AB_JWT_SIGNATURE_SECRET: `secret:${AUTH_INPUT_SECRET_NAME}/jwt-signature-secret`,
-        AB_COOKIE_SECURE: 'true',
       });
+      expect(server.AB_COOKIE_SECURE).toBeUndefined(); // upstream default: true
       expect(findObject(objects, 'ExternalSecret', AUTH_INPUT_SECRET_NAME, NS).spec.data.map((d: any) => [d.secretKey, d.remoteRef.key])).toEqual([
         ['instance-admin-client-id', config.secretIds.instanceAdminClientId],
         ['instance-admin-client-secret', config.secretIds.instanceAdminClientSecret],
