@@ -166,6 +166,8 @@ export const AIRBYTE_CONTRACT: Readonly<Record<AirbyteComponent, ComponentContra
     sources: [
       app('airbyte-workload-launcher'), 'airbyte-platform@v1.6.0:airbyte-workload-launcher/src/main/resources/application-oss.yml',
       chart('workload-launcher'), ENV_CONFIGMAP, 'airbyte-platform@v1.6.0:charts/airbyte/templates/serviceaccount.yaml',
+      'airbyte-platform@v1.6.0:airbyte-commons-worker/src/main/kotlin/io/airbyte/workers/context/WorkloadSecurityContextProvider.kt',
+      'airbyte-platform@v1.6.0:airbyte-commons-worker/src/main/kotlin/io/airbyte/workers/pod/Metadata.kt',
     ],
   },
   temporal: {

@@ -553,8 +553,9 @@ export class ConnectorsChart extends PlatformChart {
         WORKLOAD_API_BEARER_TOKEN_SECRET_KEY: 'WORKLOAD_API_BEARER_TOKEN',
         JOB_KUBE_NAMESPACE: ns,
         JOB_KUBE_SERVICEACCOUNT: JOB_SERVICE_ACCOUNT,
-        // Job pods get a non-root, restricted securityContext only with this on (ConnectorPodFactory, v1.6.0),
-        // which Pod Security "restricted" on this namespace requires.
+        // Job pods get a non-root securityContext (runAsNonRoot, drop ALL, no escalation, seccomp RuntimeDefault) only
+        // with this on (airbyte-commons-worker/.../context/WorkloadSecurityContextProvider.kt at v1.6.0), which Pod
+        // Security "restricted" on this namespace requires.
         ROOTLESS_WORKLOAD: 'true',
         CONTAINER_ORCHESTRATOR_IMAGE: `airbyte/container-orchestrator:${c.airbyteVersion}`,
         WORKLOAD_INIT_IMAGE: `airbyte/workload-init-container:${c.airbyteVersion}`,
