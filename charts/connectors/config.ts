@@ -56,8 +56,35 @@ export interface ConnectorsConfig {
     readonly userSecretId: string;
     readonly passwordSecretId: string;
   };
-  /** GCS buckets, reached through Workload Identity. */
-  readonly storage: { readonly logBucket: string; readonly stateBucket: string };
+  /**
+   * Log and state storage. Airbyte 1.6.0 reads a service-account key file at GOOGLE_APPLICATION_CREDENTIALS for GCS
+   * (airbyte-server/src/main/resources/application.yml: `gcs.application-credentials`); Workload Identity alone fails.
+   */
+  readonly storage: {
+    /** Only GCS is wired in this chart. */
+    readonly type: 'GCS';
+    readonly logBucket: string;
+    readonly stateBucket: string;
+    /** Secret Manager secret id holding the JSON key of a Google service account with access to both buckets. */
+    readonly credentialsSecretId: string;
+  };
+  /** Secret Manager secret ids of Airbyte's own secrets. */
+  readonly secretIds: {
+    /** Password of the instance admin (the UI login). */
+    readonly instanceAdminPassword: string;
+    /** Client id and secret of the instance admin's API application. */
+    readonly instanceAdminClientId: string;
+    readonly instanceAdminClientSecret: string;
+    /** Key the server signs its JWTs with. */
+    readonly jwtSignatureSecret: string;
+    /** Bearer token every caller of the workload API presents. */
+    readonly workloadApiBearerToken: string;
+  };
+  /**
+   * The cluster's control-plane range (`privateClusterConfig.masterIpv4CidrBlock`): the workload-launcher creates job
+   * pods and the bootloader writes the auth Secret through the Kubernetes API, which no pod selector matches.
+   */
+  readonly kubernetesApiCidr: string;
   /** Google service account ids (without `@project…`); each needs IAM on what it touches. */
   readonly googleServiceAccounts: {
     /** Server: reads job logs from GCS. */
@@ -67,8 +94,17 @@ export interface ConnectorsConfig {
     /** SecretStore: `roles/secretmanager.secretAccessor` on the database secrets. */
     readonly secretStore: string;
   };
-  /** Temporal, disabled per the architecture document; enabling it renders TEMPORAL_HOST and the egress rule. */
-  readonly temporal: AddOn<{ readonly endpoint: Endpoint }>;
+  /**
+   * Temporal, rendered in this namespace. DEVIATION from the architecture document ("temporal: disabled (using
+   * built-in scheduling)"): Airbyte 1.x has no built-in scheduler; server, worker, cron, workload-api-server and
+   * workload-launcher all dial TEMPORAL_HOST (default `airbyte-temporal:7233`, airbyte-server and airbyte-workers
+   * application.yml at v1.6.0), and every sync is a Temporal workflow. Without Temporal nothing syncs.
+   */
+  readonly temporal: {
+    /** Image; the upstream chart pins `temporalio/auto-setup:1.23.0` (charts/airbyte-temporal/values.yaml at v1.6.0). */
+    readonly image: string;
+    readonly resources: ContainerResources;
+  };
   /** Metrics, disabled to keep cost minimal; enabling it turns on Micrometer OTLP export to the collector. */
   readonly metrics: AddOn<{ readonly endpoint: Endpoint }>;
   readonly webapp: ScaledComponent;
@@ -77,6 +113,15 @@ export interface ConnectorsConfig {
   /** The cron runs scheduled maintenance; a second replica would run every task twice. */
   readonly cron: FixedComponent;
   readonly connectorBuilderServer: FixedComponent;
+  readonly workloadApiServer: FixedComponent;
+  /** One launcher: it claims workloads from the queue; more would only add pods competing for the same work. */
+  readonly workloadLauncher: FixedComponent;
+  readonly bootloader: { readonly resources: ContainerResources };
+  /**
+   * Extra environment per component, applied last (escape hatch for tuning). Checked against the upstream contract
+   * at construction: an unknown component or an address that names no rendered Service is an error. @default - none
+   */
+  readonly extraEnv?: Partial<Record<string, Record<string, string>>>;
 }
 
 // GKE Autopilot bills by requests and sets limits to requests, so memoryLimit equals memoryRequest here.
@@ -86,7 +131,7 @@ const resources = (cpu: string, memory: string): ContainerResources => ({ cpuReq
 const base = {
   namespace: 'airbyte',
   airbyteVersion: '1.6.0',
-  temporal: { enabled: false },
+  temporal: { image: 'temporalio/auto-setup:1.23.0', resources: resources('500m', '1536Mi') },
   metrics: { enabled: false },
   // nginx serving static files: 0.25 vCPU : 0.25 GiB is Autopilot's 1:1 minimum ratio.
   webapp: { minReplicas: 2, maxReplicas: 4, resources: resources('250m', '256Mi') },
@@ -95,7 +140,18 @@ const base = {
   worker: { replicas: 1, resources: resources('500m', '1536Mi') },
   cron: { replicas: 1, resources: resources('250m', '768Mi') },
   connectorBuilderServer: { replicas: 1, resources: resources('250m', '768Mi') },
+  workloadApiServer: { replicas: 1, resources: resources('250m', '768Mi') },
+  workloadLauncher: { replicas: 1, resources: resources('250m', '768Mi') },
+  bootloader: { resources: resources('250m', '768Mi') },
 } as const satisfies Partial<ConnectorsConfig>;
+
+const secretIds = (prefix: string): ConnectorsConfig['secretIds'] => ({
+  instanceAdminPassword: `${prefix}-instance-admin-password`,
+  instanceAdminClientId: `${prefix}-instance-admin-client-id`,
+  instanceAdminClientSecret: `${prefix}-instance-admin-client-secret`,
+  jwtSignatureSecret: `${prefix}-jwt-signature-secret`,
+  workloadApiBearerToken: `${prefix}-workload-api-bearer-token`,
+});
 
 export const CONNECTORS_CONFIG: Record<ConnectorsEnvironment, ConnectorsConfig> = {
   staging: {
@@ -108,7 +164,12 @@ export const CONNECTORS_CONFIG: Record<ConnectorsEnvironment, ConnectorsConfig> 
       host: '10.20.0.3', port: 5432, name: 'airbyte', cidr: '10.20.0.0/24',
       userSecretId: 'connectors-staging-db-user', passwordSecretId: 'connectors-staging-db-password',
     },
-    storage: { logBucket: 'aitronos-connectors-staging-logs', stateBucket: 'aitronos-connectors-staging-state' },
+    storage: {
+      type: 'GCS', logBucket: 'aitronos-connectors-staging-logs', stateBucket: 'aitronos-connectors-staging-state',
+      credentialsSecretId: 'connectors-staging-gcs-key',
+    },
+    secretIds: secretIds('connectors-staging'),
+    kubernetesApiCidr: '172.16.0.0/28',
     googleServiceAccounts: { server: 'airbyte-server', worker: 'airbyte-worker', secretStore: 'airbyte-secrets' },
   },
   production: {
@@ -121,11 +182,17 @@ export const CONNECTORS_CONFIG: Record<ConnectorsEnvironment, ConnectorsConfig> 
       host: '10.30.0.3', port: 5432, name: 'airbyte', cidr: '10.30.0.0/24',
       userSecretId: 'connectors-production-db-user', passwordSecretId: 'connectors-production-db-password',
     },
-    storage: { logBucket: 'aitronos-connectors-production-logs', stateBucket: 'aitronos-connectors-production-state' },
+    storage: {
+      type: 'GCS', logBucket: 'aitronos-connectors-production-logs', stateBucket: 'aitronos-connectors-production-state',
+      credentialsSecretId: 'connectors-production-gcs-key',
+    },
+    secretIds: secretIds('connectors-production'),
+    kubernetesApiCidr: '172.16.0.16/28',
     googleServiceAccounts: { server: 'airbyte-server', worker: 'airbyte-worker', secretStore: 'airbyte-secrets' },
     webapp: { ...base.webapp, maxReplicas: 6 },
     server: { ...base.server, maxReplicas: 6 },
     worker: { ...base.worker, replicas: 2 },
     connectorBuilderServer: { ...base.connectorBuilderServer, replicas: 2 },
+    workloadApiServer: { ...base.workloadApiServer, replicas: 2 },
   },
 };

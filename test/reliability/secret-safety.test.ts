@@ -15,6 +15,8 @@ const REPO = path.resolve(__dirname, '..', '..');
 const SECRET_ENV_NAME = /(^|_)(PASSWORD|PASSWD|SECRET|TOKEN|KEY|API_?KEY|PRIVATE_?KEY|CREDENTIALS?|COOKIE)(_|$)/i;
 /** Names that hold a path to a mounted secret file, not the secret. */
 const SECRET_PATH_NAME = /_(FILE|PATH|DIR)$/i;
+/** Names that hold a Secret's name or key, or an endpoint URL (Airbyte's `*_SECRET_NAME`, `*_SECRET_KEY`, `*_TOKEN_ENDPOINT`): checked by value. */
+const SECRET_REFERENCE_NAME = /_SECRET_(NAME|KEY)$|_ENDPOINT$/i;
 const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'Pod', 'ReplicaSet']);
 
 function podSpecOf(o: any): any {
@@ -43,14 +45,36 @@ describe.each(platformCases().map((c) => [`${c.platform}/${c.environment}`, c] a
   const objects = rendered.files.map((f) => f.object);
   const pods = objects.filter((o) => WORKLOAD_KINDS.has(o.kind)).map((o) => ({ o, spec: podSpecOf(o) })).filter((p) => p.spec);
 
-  test('every secret-looking env var comes from a secretKeyRef (or is a path to a mounted file)', () => {
+  test('every secret-looking env var comes from a secretKeyRef (or is a path to a mounted file, or a reference to a Secret)', () => {
+    const provided = providedSecrets(rendered, chart.externalReferences);
+    // Keys a pod reads with a secretKeyRef, or an ExternalSecret declares: what a `*_SECRET_KEY` variable may name.
+    const secretKeys = new Set<string>(objects.filter((o) => o.kind === 'ExternalSecret').flatMap((o) => (o.spec.data ?? []).map((d: any) => d.secretKey)));
+    for (const { spec } of pods) {
+      for (const c of [...(spec.initContainers ?? []), ...(spec.containers ?? [])]) for (const e of c.env ?? []) if (e.valueFrom?.secretKeyRef) secretKeys.add(e.valueFrom.secretKeyRef.key);
+    }
+    const valueOf = (ns: string, e: any): string | undefined => {
+      if (typeof e.value === 'string') return e.value;
+      const ref = e.valueFrom?.configMapKeyRef;
+      return ref ? objects.find((o) => o.kind === 'ConfigMap' && o.metadata.namespace === ns && o.metadata.name === ref.name)?.data?.[ref.key] : undefined;
+    };
+    const isReference = (ns: string, name: string, value: string | undefined): boolean => {
+      if (value === undefined) return false;
+      if (/_SECRET_NAME$/i.test(name)) return provided.has(`${ns}/${value}`);
+      if (/_SECRET_KEY$/i.test(name)) return secretKeys.has(value);
+      return /^https?:\/\/[a-z0-9.-]+(:\d+)?(\/[-\w./]*)?$/.test(value); // an endpoint without credentials or query
+    };
     const offenders: string[] = [];
     for (const { o, spec } of pods) {
+      const ns = o.metadata.namespace;
+      const secretVolumes = new Set((spec.volumes ?? []).filter((v: any) => v.secret).map((v: any) => v.name));
       for (const c of [...(spec.initContainers ?? []), ...(spec.containers ?? [])]) {
         for (const e of c.env ?? []) {
           if (!SECRET_ENV_NAME.test(e.name)) continue;
           if (e.valueFrom?.secretKeyRef) continue;
           if (SECRET_PATH_NAME.test(e.name) && typeof e.value === 'string' && e.value.startsWith('/')) continue;
+          // A path into a Secret mounted in this container (GOOGLE_APPLICATION_CREDENTIALS=/secrets/…/gcp.json).
+          if (typeof e.value === 'string' && (c.volumeMounts ?? []).some((m: any) => secretVolumes.has(m.name) && e.value.startsWith(`${m.mountPath}/`))) continue;
+          if (SECRET_REFERENCE_NAME.test(e.name) && isReference(ns, e.name, valueOf(ns, e))) continue;
           offenders.push(`${o.kind} ${o.metadata.namespace}/${o.metadata.name} container ${c.name}: ${e.name} = ${e.value !== undefined ? '<literal>' : JSON.stringify(e.valueFrom)}`);
         }
       }
