@@ -14,6 +14,8 @@ import { checkReferences } from './references';
 import { checkDuplicateObjects, checkSchema, duplicateKeyIssues, isNamespaced } from './schema';
 import { Finding, ValidateOptions, ValidationContext, ValidationReport } from './types';
 
+export { destinationsOf, validateAcrossSets } from './cross-chart';
+export type { RenderedSet } from './cross-chart';
 export { EXEMPTION_PREFIX } from './exemptions';
 export { formatFindings } from './findings';
 export { RULES } from './rules';

@@ -3,7 +3,8 @@
  *
  * Groups: `schema` (Kubernetes 1.28 and vendored CRD schemas, strict), `pss` (Pod Security Standards
  * "restricted", which includes "baseline"), `ref` (references between the rendered objects) and
- * `practice` (production practices in the spirit of kube-linter and Polaris).
+ * `practice` (production practices in the spirit of kube-linter and Polaris), and `cluster` (conflicts between the
+ * rendered sets Argo CD sends to one cluster; checked by `validateAcrossSets`, not by `validateObjects`).
  */
 export const RULES = {
   'schema/unknown-kind': { description: 'No schema is known for the apiVersion/kind (Kubernetes 1.28 or a CRD under vendor/crds).' },
@@ -67,6 +68,17 @@ export const RULES = {
   'practice/service-account-token': { description: 'Pod specs must set automountServiceAccountToken: false.' },
   'practice/capacity-budget': { description: 'The memory requests and limits of a namespace must fit its capacity budget.' },
   'practice/exemption-invalid': { description: 'A policy exemption annotation must name a known rule and give a reason.' },
+
+  'cluster/one-owner': {
+    description: 'Two platforms (or environments) that Argo CD sends to one cluster must not render the same group, kind, namespace and name.',
+  },
+  'cluster/host-conflict': { description: 'A host may be routed (Ingress rule or HTTPRoute hostname) by only one platform per cluster.' },
+  'cluster/certificate-secret': {
+    description: 'Two cert-manager Certificates (or issuer-annotated Ingress TLS entries) on one cluster must not write the same Secret.',
+  },
+  'cluster/missing-cluster-issuer': {
+    description: 'A ClusterIssuer an Ingress or Certificate names must be rendered on its destination cluster by one Application, or declared external.',
+  },
 } satisfies Record<string, { readonly description: string }>;
 
 /** A rule id of the catalogue, e.g. `pss/privileged`. */
