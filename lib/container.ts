@@ -4,7 +4,7 @@ import { check } from './errors';
 import { checkDnsSubdomain, checkEnvName, checkPort, checkPortName, checkUnique } from './names';
 import { checkCpu, checkMemory } from './quantities';
 import { SecretKeyRef } from './secret-ref';
-import { looksLikeSecretLiteral } from './validation/secret-literal';
+import { findSecretInArgument, findSecretLiteral, looksLikeSecretLiteral } from './validation/secret-literal';
 
 /** An environment variable value: a literal, a Secret key, a ConfigMap key or a pod field. Secrets never appear as literals. */
 export type EnvValue =
@@ -191,9 +191,17 @@ export function validateContainer(scope: IConstruct, prefix: string, props: Cont
   for (const [name, value] of Object.entries(props.env ?? {})) {
     checkEnvName(scope, `${prefix}env`, name);
     if (typeof value === 'string') {
-      check(scope, !looksLikeSecretLiteral(name, value), `${prefix}env.${name}`, '<redacted>',
-        'looks like a secret given as a literal; reference it with { secretKeyRef: { secretName, key } } or mount it with secretFiles');
+      const found = findSecretLiteral(name, value);
+      check(scope, found === undefined, `${prefix}env.${name}`, '<redacted>',
+        `looks like a secret given as a literal${found?.id === 'secret-name' ? '' : ` (${found?.what})`}; reference it with { secretKeyRef: { secretName, key } } or mount it with secretFiles`);
     }
+  }
+  for (const field of ['command', 'args'] as const) {
+    (props[field] ?? []).forEach((arg, i) => {
+      const found = findSecretInArgument(arg);
+      check(scope, found === undefined, `${prefix}${field}[${i}]`, '<redacted>',
+        `holds ${found?.what}; pass it through an env var from a Secret ("$(VAR)") or mount it with secretFiles`);
+    });
   }
   for (const [kind, probe] of [['readiness', props.readiness], ['liveness', props.liveness], ['startup', props.startup]] as const) {
     if (probe) validateProbe(scope, `${prefix}${kind}`, probe, ports);

@@ -61,7 +61,12 @@ export const RULES = {
     description: 'A workload with 2 or more replicas needs topology spread or pod anti-affinity, and a PodDisruptionBudget.',
   },
   'practice/duplicate-env': { description: 'A container must not define the same environment variable twice.' },
-  'practice/secret-literal-env': { description: 'Secret-looking environment variables must come from a Secret, not a literal value.' },
+  'practice/secret-literal-env': {
+    description: 'Environment variables must not hold secrets as literals: secret-looking names, or values shaped like keys, tokens or URLs with passwords.',
+  },
+  'practice/secret-literal': {
+    description: 'Container command and args, ConfigMap data and annotations must not hold secrets (tokens, keys, URLs with passwords) as literals.',
+  },
   'practice/namespace-set': { description: 'Namespaced objects must set metadata.namespace; cluster-scoped objects must not.' },
   'practice/ingress-tls': { description: 'Every Ingress host must be covered by TLS.' },
   'practice/plaintext-secret': { description: 'Secrets must not be rendered with data: reference them, or render a SealedSecret or ExternalSecret.' },
