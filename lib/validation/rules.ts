@@ -50,6 +50,9 @@ export const RULES = {
   },
   'ref/missing-pvc': { description: 'A referenced PersistentVolumeClaim must be rendered, created by a StatefulSet, or declared external.' },
   'ref/netpol-peer-selects-nothing': { description: 'A NetworkPolicy peer podSelector must match a pod template in a rendered namespace.' },
+  'ref/pod-reference': {
+    description: 'Inside a pod: volumeMounts name a declared volume, env fieldRef/resourceFieldRef name a served field, a container and a resource, projected sources set one source and item keys.',
+  },
   'ref/missing-namespace': { description: 'The namespace of a namespaced object must be rendered or declared external.' },
 
   'practice/read-only-root-filesystem': { description: 'Every container must set readOnlyRootFilesystem: true.' },

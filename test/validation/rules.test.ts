@@ -214,6 +214,10 @@ const TRIGGERS: Record<RuleId, Trigger> = {
     run: mutated((o) => apiContainer(o).env.push({ name: 'STRIPE_API_KEY', value: 'sk_live_123' })),
     expected: { ...API, path: `${C0}.env[3].value` },
   },
+  'ref/pod-reference': {
+    run: mutated((o) => apiContainer(o).volumeMounts.push({ name: 'cache', mountPath: '/var/cache/app' })),
+    expected: { ...API, path: `${C0}.volumeMounts[1].name` },
+  },
   'practice/secret-literal': {
     run: mutated((o) => (find(o, 'ConfigMap', 'api-config').data.CACHE_URL = 'redis://:hunter2@redis:6379/0')),
     expected: { kind: 'ConfigMap', namespace: 'shop', name: 'api-config', path: 'data["CACHE_URL"]' },
