@@ -1,7 +1,9 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { App } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import {
-  ArgoCdApplication, Autoscaler, DisruptionBudget, ExistingSecret, NamespaceBaseline, NginxIngress, PlatformChart, PropValidationError, VllmDeployment,
+  ArgoCdApplication, Autoscaler, DisruptionBudget, ExistingSecret, Keycloak, KeycloakProps, NamespaceBaseline, NginxIngress, PlatformChart, PropValidationError, VllmDeployment,
   Workload, WorkloadProps,
 } from '../../lib';
 import { addCrossChartFindings, renderChart } from '../../lib/synth';
@@ -548,5 +550,24 @@ describe('mistakes only the gate can see are caught at synth, naming rule, objec
 
   test('every gate case breaks a different rule', () => {
     expect(new Set(GATE_CASES.map((c) => c.rule)).size).toBe(GATE_CASES.length);
+  });
+});
+
+describe('the README\'s error-message examples are what the code prints', () => {
+  const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+  const chart = () => new PlatformChart(new App(), 'shop-production', { platform: 'shop', environment: 'production', namespace: 'shop' });
+
+  test.each([
+    ['latest tag', (c: PlatformChart) => new Workload(c, 'api', { ...base, image: 'nginx:latest' })],
+    ['secret by value', (c: PlatformChart) => new Workload(c, 'api', { ...base, env: { PAYMENTS: `sk_live_${'4eC39H'.repeat(4)}` } })],
+    ['mount of no volume', (c: PlatformChart) => new Workload(c, 'api', { ...base, volumeMounts: [{ name: 'cache', mountPath: '/var/cache/app' }] })],
+    ['id collision', (c: PlatformChart) => {
+      new NamespaceBaseline(c, 'keycloak', { name: 'keycloak' });
+      // The collision is found as the construct is added to its scope, before its props are read.
+      return new Keycloak(c, 'keycloak', {} as KeycloakProps);
+    }],
+  ])('%s', (_what, build) => {
+    const error = propErrorOf(() => build(chart()));
+    expect(readme).toContain(`synth failed: ${error.message}\n`);
   });
 });
