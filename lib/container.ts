@@ -4,7 +4,8 @@ import { check } from './errors';
 import { checkDnsSubdomain, checkEnvName, checkPort, checkPortName, checkUnique } from './names';
 import { checkCpu, checkMemory } from './quantities';
 import { SecretKeyRef } from './secret-ref';
-import { looksLikeSecretLiteral } from './validation/secret-literal';
+import { isEnvFieldPath } from './validation/pod-references';
+import { findSecretInArgument, findSecretLiteral, looksLikeSecretLiteral } from './validation/secret-literal';
 
 /** An environment variable value: a literal, a Secret key, a ConfigMap key or a pod field. Secrets never appear as literals. */
 export type EnvValue =
@@ -190,15 +191,34 @@ export function validateContainer(scope: IConstruct, prefix: string, props: Cont
   checkUnique(scope, `${prefix}ports[].servicePort`, ports.filter((p) => p.expose ?? true).map((p) => p.servicePort ?? p.port));
   for (const [name, value] of Object.entries(props.env ?? {})) {
     checkEnvName(scope, `${prefix}env`, name);
-    if (typeof value === 'string') {
-      check(scope, !looksLikeSecretLiteral(name, value), `${prefix}env.${name}`, '<redacted>',
-        'looks like a secret given as a literal; reference it with { secretKeyRef: { secretName, key } } or mount it with secretFiles');
+    if (typeof value === 'object' && 'fieldPath' in value) {
+      check(scope, isEnvFieldPath(value.fieldPath), `${prefix}env.${name}.fieldPath`, value.fieldPath,
+        'must be a pod field the downward API serves to env vars: metadata.name, metadata.namespace, metadata.uid, metadata.labels[\'<key>\'], metadata.annotations[\'<key>\'], spec.nodeName, spec.serviceAccountName, status.hostIP(s) or status.podIP(s)');
     }
+    if (typeof value === 'string') {
+      const found = findSecretLiteral(name, value);
+      check(scope, found === undefined, `${prefix}env.${name}`, '<redacted>',
+        `looks like a secret given as a literal${found?.id === 'secret-name' ? '' : ` (${found?.what})`}; reference it with { secretKeyRef: { secretName, key } } or mount it with secretFiles`);
+    }
+  }
+  for (const field of ['command', 'args'] as const) {
+    (props[field] ?? []).forEach((arg, i) => {
+      const found = findSecretInArgument(arg);
+      check(scope, found === undefined, `${prefix}${field}[${i}]`, '<redacted>',
+        `holds ${found?.what}; pass it through an env var from a Secret ("$(VAR)") or mount it with secretFiles`);
+    });
   }
   for (const [kind, probe] of [['readiness', props.readiness], ['liveness', props.liveness], ['startup', props.startup]] as const) {
     if (probe) validateProbe(scope, `${prefix}${kind}`, probe, ports);
   }
-  (props.secretFiles ?? []).forEach((sf, i) => checkDnsSubdomain(scope, `${prefix}secretFiles[${i}].secretName`, sf.secretName));
+  (props.secretFiles ?? []).forEach((sf, i) => {
+    checkDnsSubdomain(scope, `${prefix}secretFiles[${i}].secretName`, sf.secretName);
+    (sf.items ?? []).forEach((it, j) => {
+      check(scope, typeof it.key === 'string' && it.key !== '', `${prefix}secretFiles[${i}].items[${j}].key`, it.key, 'must name a key of the Secret');
+      check(scope, typeof it.path === 'string' && it.path !== '' && !it.path.startsWith('/') && !it.path.split('/').includes('..'),
+        `${prefix}secretFiles[${i}].items[${j}].path`, it.path, 'must be a relative file path without ".." (it lands under mountPath)');
+    });
+  });
   for (const dir of props.writableDirectories ?? []) {
     const path = typeof dir === 'string' ? dir : dir.path;
     check(scope, path.startsWith('/') && path !== '/', `${prefix}writableDirectories`, path, 'must be an absolute path other than "/"');

@@ -4,7 +4,7 @@ import { App } from 'cdk8s';
 import { stringify } from 'yaml';
 import { PlatformChart } from './platform-chart';
 import { platformsMarkdown, TOPOLOGY_FILE, topologyMarkdown } from './topology';
-import { checkDuplicateKeys, formatFindings, Finding, validateObjects } from './validation';
+import { checkDuplicateKeys, formatFindings, Finding, validateAcrossSets, validateObjects } from './validation';
 
 /** One rendered file of a chart. */
 export interface RenderedFile {
@@ -94,6 +94,7 @@ export interface SynthesizeOptions {
  */
 export function synthesize(app: App, options: SynthesizeOptions): RenderedChart[] {
   const charts = app.charts.filter((c): c is PlatformChart => c instanceof PlatformChart).map(renderChart);
+  addCrossChartFindings(charts, app);
   if (charts.some((c) => c.findings.length > 0)) throw new ValidationFailedError(charts);
   if (options.clean) fs.rmSync(options.outdir, { recursive: true, force: true });
   for (const chart of charts) {
@@ -110,6 +111,23 @@ export function synthesize(app: App, options: SynthesizeOptions): RenderedChart[
     fs.writeFileSync(options.platformsDoc, platformsMarkdown(charts));
   }
   return charts;
+}
+
+/**
+ * Adds the findings about conflicts between charts that Argo CD sends to one cluster (rules `cluster/*`) to the
+ * chart each is about. Only charts a rendered Argo CD Application names are checked: a filtered run checks less.
+ */
+export function addCrossChartFindings(charts: RenderedChart[], app: App): void {
+  const externals = new Map(app.charts.filter((c): c is PlatformChart => c instanceof PlatformChart)
+    .map((c) => [`${c.platform}/${c.environment}`, c.externalReferences]));
+  const sets = charts.map((c) => ({
+    platform: c.platform, environment: c.environment, objects: c.files.map((f) => f.object), externalReferences: externals.get(`${c.platform}/${c.environment}`),
+  }));
+  const findings = validateAcrossSets(sets);
+  charts.forEach((chart, i) => {
+    const own = findings.filter((f) => f.platform === chart.platform && f.environment === chart.environment);
+    if (own.length > 0) charts[i] = { ...chart, findings: [...chart.findings, ...own] };
+  });
 }
 
 /**

@@ -284,6 +284,15 @@ export class Workload extends Construct implements INetworkPeer, IHttpBackend {
       });
     }
 
+    // The API server refuses a mount of a volume the pod does not declare; say so here, naming the prop.
+    const declaredVolumes = [...volumes.keys(), ...(this.kind === 'StatefulSet' ? pvs.map((pv) => pv.name) : [])].sort();
+    const mountingContainers: [string, ContainerProps][] = [['', props], ...(props.initContainers ?? []).map((c, i): [string, ContainerProps] => [`initContainers[${i}].`, c]),
+      ...(props.sidecars ?? []).map((c, i): [string, ContainerProps] => [`sidecars[${i}].`, c])];
+    for (const [prefix, c] of mountingContainers) {
+      (c.volumeMounts ?? []).forEach((m, i) => check(this, declaredVolumes.includes(m.name), `${prefix}volumeMounts[${i}].name`, m.name,
+        `must name a volume of the pod (${declaredVolumes.join(', ')}); declare it in volumes or persistentVolumes`));
+    }
+
     const spread = this.minReplicas > 1 || (props.autoscaling?.maxReplicas ?? 0) > 1;
     const topologySpreadConstraints: k8s.TopologySpreadConstraint[] | undefined = spread ? [
       { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { ...this.selectorLabels } } },

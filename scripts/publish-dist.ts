@@ -1,12 +1,17 @@
 /**
  * Publishes the rendered `dist/` directory as one new commit on the `dist` branch, which Argo CD watches.
  *
+ * Only a fresh render of the commit named in the message is published: the source (clean, so equal to HEAD) is
+ * rendered again into a temporary directory and `dist/` must match it byte for byte, so a hand edit in `dist/`
+ * (or a render of an older commit) never reaches the branch.
+ *
  * The commit is built with git plumbing in a throw-away index, so the caller's checkout, index and HEAD
  * are never touched. The branch only ever moves forward: the new commit's parent is the remote tip and the
  * push is a plain fast-forward, so a concurrent publisher makes this run fail instead of losing history.
  *
  * Usage: tsx scripts/publish-dist.ts [--dir dist] [--branch dist] [--remote origin] [--dry-run]
  */
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -28,6 +33,11 @@ export interface PublishOptions {
   push?: boolean;
   /** Environment for git. Default: `process.env`. */
   env?: NodeJS.ProcessEnv;
+  /**
+   * Renders the source at `sourceDir` (the repository top, equal to HEAD) into the empty directory `outdir`; `dist/`
+   * must equal its output. Default: {@link renderWithMain}, the same command as `npm run synth`.
+   */
+  render?: (outdir: string, sourceDir: string, env: NodeJS.ProcessEnv) => void;
 }
 
 /** What {@link publishDist} did; the path lists are relative to the dist directory and sorted. */
@@ -75,6 +85,7 @@ export function publishDist(options: PublishOptions = {}): PublishResult {
   const distDir = fs.realpathSync(requestedDir);
   assertCleanWorkingTree(ctx, distDir);
   if (listFiles(distDir).length === 0) throw new PublishError(`${distDir} contains no files; refusing to publish an empty branch.`);
+  assertFreshRender(distDir, top, env, options.render ?? renderWithMain);
 
   const [source, subject] = git(ctx, ['log', '-1', '--format=%H%n%s', 'HEAD']).split('\n');
   const parent = fetchRemoteTip(ctx, remote, branch);
@@ -101,6 +112,44 @@ function assertCleanWorkingTree(ctx: GitContext, distDir: string): void {
     throw new PublishError(
       `working tree is dirty; commit or stash these changes so the published render matches HEAD:\n${status}`,
     );
+  }
+}
+
+/** Renders the source with `main.ts` (as `npm run synth` does) into `outdir`, via `CDK8S_OUTDIR`. */
+export function renderWithMain(outdir: string, sourceDir: string, env: NodeJS.ProcessEnv): void {
+  const result = spawnSync(process.execPath, ['--require', 'tsx/cjs', 'main.ts'], {
+    cwd: sourceDir, env: { ...env, CDK8S_OUTDIR: outdir }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024,
+  });
+  if (result.status !== 0) {
+    const output = `${result.stderr ?? ''}${result.stdout ?? ''}`.trim().split('\n').slice(-20).join('\n');
+    throw new PublishError(`the fresh render of HEAD failed, so there is nothing to compare dist/ with:\n${output || String(result.error)}`);
+  }
+}
+
+/**
+ * Renders HEAD again into a temporary directory and refuses unless `distDir` holds exactly the same files with the
+ * same bytes: the branch receives what HEAD renders, never a hand edit or a stale render.
+ */
+function assertFreshRender(distDir: string, sourceDir: string, env: NodeJS.ProcessEnv, render: NonNullable<PublishOptions['render']>): void {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'publish-dist-render-'));
+  try {
+    render(tmp, sourceDir, env);
+    const fresh = listFiles(tmp);
+    const published = listFiles(distDir);
+    const freshSet = new Set(fresh);
+    const publishedSet = new Set(published);
+    const differences = [
+      ...published.filter((file) => !freshSet.has(file)).map((file) => `not in the fresh render: ${file}`),
+      ...fresh.filter((file) => !publishedSet.has(file)).map((file) => `missing from dist: ${file}`),
+      ...published.filter((file) => freshSet.has(file) && !fs.readFileSync(path.join(distDir, file)).equals(fs.readFileSync(path.join(tmp, file))))
+        .map((file) => `differs from the fresh render: ${file}`),
+    ];
+    if (differences.length > 0) {
+      const shown = differences.slice(0, 20).join('\n  ') + (differences.length > 20 ? `\n  … and ${differences.length - 20} more` : '');
+      throw new PublishError(`${distDir} is not a fresh render of HEAD; run \`npm run synth\` and publish again (hand edits never reach the branch):\n  ${shown}`);
+    }
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
   }
 }
 
@@ -168,7 +217,7 @@ function fallbackIdentity(ctx: GitContext): NodeJS.ProcessEnv {
 }
 
 /** Command-line entry point; returns the process exit code. */
-export function runPublishCli(argv: string[], context: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): number {
+export function runPublishCli(argv: string[], context: Pick<PublishOptions, 'cwd' | 'env' | 'render'> = {}): number {
   try {
     const { values } = parseArgs({
       args: argv,

@@ -133,6 +133,11 @@ export interface AiaasConfig {
   readonly apiHost: string;
   /** cert-manager ClusterIssuer (Let's Encrypt). */
   readonly clusterIssuer: string;
+  /**
+   * Render `clusterIssuer` here as a Let's Encrypt ACME issuer (HTTP-01 through ingress-nginx). Every environment
+   * shares the `lke` cluster (charts/argocd/config.ts), so exactly one of them renders it. @default - not rendered
+   */
+  readonly renderClusterIssuer?: { readonly server: string };
   /** StorageClass for data that may be rebuilt; `-retain` keeps the volume when the claim is deleted. */
   readonly storageClassName: 'linode-block-storage' | 'linode-block-storage-retain';
   /** Services. */
@@ -253,6 +258,8 @@ export const AIAAS_CONFIG: Readonly<Record<AiaasEnvironment, AiaasConfig>> = {
     ...base,
     namespace: 'production',
     apiHost: 'api.aiaas.example.com',
+    // The one owner on `lke`: production outlives development and staging, whose deletion must not take it along.
+    renderClusterIssuer: { server: 'https://acme-v02.api.letsencrypt.org/directory' },
     // Queued usage events and Redis persistence must outlive a deleted claim.
     storageClassName: 'linode-block-storage-retain',
     services: services({

@@ -1,5 +1,6 @@
 import { App } from 'cdk8s';
 import { Construct } from 'constructs';
+import { ClusterIssuer } from '../../imports/cert-manager-clusterissuer-cert-manager.io';
 import {
   EnvValue, ExternalPostgres, NamespaceBaseline, NginxIngress, Peer, PlatformChart, RabbitMq, Redis, SealedSecret, SecretFiles,
   selectorLabels, setSyncWave, VllmDeployment, Workload, WorkloadServiceMonitor,
@@ -49,6 +50,20 @@ export class AiaasChart extends PlatformChart {
 
     const baseline = new NamespaceBaseline(this, 'Namespace', { name: ns, labels: { environment: env } });
     setSyncWave(baseline, -10);
+    if (config.renderClusterIssuer) {
+      // As aroti renders its own (charts/aroti/index.ts): the ACME account key Secret is cert-manager's to create.
+      const issuer = new ClusterIssuer(this, 'ClusterIssuer', {
+        metadata: { name: config.clusterIssuer },
+        spec: {
+          acme: {
+            server: config.renderClusterIssuer.server,
+            privateKeySecretRef: { name: `${config.clusterIssuer}-account-key` },
+            solvers: [{ http01: { ingress: { ingressClassName: 'nginx' } } }],
+          },
+        },
+      });
+      setSyncWave(issuer, -10);
+    }
 
     const sealed = (id: string, name: string, data: Sealed) => new SealedSecret(this, id, { name, namespace: ns, encryptedData: data });
     const secrets = {

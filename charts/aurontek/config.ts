@@ -65,6 +65,11 @@ export interface AurontekConfig {
   readonly host: string;
   /** cert-manager ClusterIssuer for the gateway's certificate. */
   readonly clusterIssuer: string;
+  /**
+   * Render `clusterIssuer` here as a Let's Encrypt ACME issuer (HTTP-01 through ingress-nginx), on a cluster where no
+   * other platform renders it (the gate's `cluster/*` rules check each cluster has exactly one). @default - not rendered
+   */
+  readonly renderClusterIssuer?: { readonly server: string };
   /** Origins of the Vercel frontend allowed by the gateway's CORS policy. */
   readonly corsOrigins: readonly string[];
   /** Application log level (`LOG_LEVEL`). */
@@ -132,6 +137,10 @@ const BASE: AurontekConfig = {
 /** Settings per environment: the base plus each environment's difference. */
 export const AURONTEK_CONFIG: Readonly<Record<AurontekEnvironment, AurontekConfig>> = {
   // Host and Vercel preview origin of the `test` branch are assumed; the document names neither.
-  test: { ...BASE, host: 'aurontekhq-api-test.ddns.net', corsOrigins: ['https://aurontek-git-test-ezelpc.vercel.app'], logLevel: 'debug' },
+  test: {
+    ...BASE, host: 'aurontekhq-api-test.ddns.net', corsOrigins: ['https://aurontek-git-test-ezelpc.vercel.app'], logLevel: 'debug',
+    // Nothing else is sent to the `test` cluster (charts/argocd/config.ts); in production aroti renders the issuer.
+    renderClusterIssuer: { server: 'https://acme-v02.api.letsencrypt.org/directory' },
+  },
   production: BASE,
 };

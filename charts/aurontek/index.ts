@@ -1,5 +1,6 @@
 import { App } from 'cdk8s';
 import { Construct } from 'constructs';
+import { ClusterIssuer } from '../../imports/cert-manager-clusterissuer-cert-manager.io';
 import {
   EnvValue, ExistingSecret, INetworkPeer, NamespaceBaseline, NginxIngress, parseQuantity, Peer, PlatformChart, setSyncWave, Workload,
 } from '../../lib';
@@ -145,6 +146,21 @@ export class AurontekChart extends PlatformChart {
     const gateway = build('gateway', config.services.gateway, gatewayEnv);
     for (const [, workload] of internal) gateway.connectTo(workload);
     this.services = { gateway, ...Object.fromEntries(internal) } as Record<AurontekServiceName, Workload>;
+
+    if (config.renderClusterIssuer) {
+      // As aroti renders its own (charts/aroti/index.ts): the ACME account key Secret is cert-manager's to create.
+      const issuer = new ClusterIssuer(this, 'ClusterIssuer', {
+        metadata: { name: config.clusterIssuer },
+        spec: {
+          acme: {
+            server: config.renderClusterIssuer.server,
+            privateKeySecretRef: { name: `${config.clusterIssuer}-account-key` },
+            solvers: [{ http01: { ingress: { ingressClassName: 'nginx' } } }],
+          },
+        },
+      });
+      setSyncWave(issuer, AURONTEK_SYNC_WAVES.namespace);
+    }
 
     this.ingress = new NginxIngress(this, 'Ingress', {
       name: 'gateway',

@@ -8,12 +8,15 @@ import { applyExemptions, Exemptions, readExemptions } from './exemptions';
 import { Issue, toFinding } from './findings';
 import { Inventory } from './inventory';
 import { K8sObject } from './k8s';
+import { checkPodReferences } from './pod-references';
 import { checkPodSecurity } from './pod-security';
 import { checkPractices } from './practices';
 import { checkReferences } from './references';
 import { checkDuplicateObjects, checkSchema, duplicateKeyIssues, isNamespaced } from './schema';
 import { Finding, ValidateOptions, ValidationContext, ValidationReport } from './types';
 
+export { destinationsOf, validateAcrossSets } from './cross-chart';
+export type { RenderedSet } from './cross-chart';
 export { EXEMPTION_PREFIX } from './exemptions';
 export { formatFindings } from './findings';
 export { RULES } from './rules';
@@ -69,6 +72,7 @@ export function validateObjects(objects: readonly any[], ctx: ValidationContext,
     ...checkDuplicateObjects(rendered),
     ...all.flatMap(checkSchema),
     ...inventory.podTemplates.flatMap(checkPodSecurity),
+    ...inventory.podTemplates.flatMap(checkPodReferences),
     ...checkReferences(inventory, rendered),
     ...checkPractices(inventory, rendered, isNamespaced),
     ...checkCapacity(inventory, options.capacityBudgets ?? []),

@@ -1,10 +1,10 @@
-import { CREDENTIAL_URL, looksLikeSecretLiteral } from './secret-literal';
+import { findSecretInArgument, findSecretLiteral, findSecretValue } from './secret-literal';
 /** Rules `practice/*` (except the capacity budget): production practices in the spirit of kube-linter and Polaris. */
 import { Issue } from './findings';
 import { Inventory } from './inventory';
 import {
   containerLabel, containersOf, EnvVar, formatLabels, isKind, K8sObject, labelSelectorSelects, LabelSelector, list, namespaceOf,
-  nameOf, PodTemplate, record, ResourceRequirements, str, strings,
+  nameOf, PodTemplate, podTemplateOf, record, ResourceRequirements, str, strings,
 } from './k8s';
 import { parseQuantity } from './quantity';
 import { RuleId } from './rules';
@@ -28,6 +28,7 @@ export function checkPractices(inventory: Inventory, objects: readonly K8sObject
   }
   for (const object of objects) {
     checkNamespaceSet(emit, object, namespaced(object));
+    checkSecretLiterals(emit, object);
     if (isKind(object, '', 'Secret')) checkPlaintextSecret(emit, object);
     if (isKind(object, 'networking.k8s.io', 'Ingress')) checkIngressTls(emit, inventory, object);
   }
@@ -70,6 +71,7 @@ function checkContainers(emit: Emit, template: PodTemplate): void {
       }
     }
     checkEnv(emit, workload, ref.path, who, list(container.env));
+    checkArgs(emit, workload, ref.path, who, container as Record<string, unknown>);
   }
 }
 
@@ -114,18 +116,47 @@ function checkEnv(emit: Emit, workload: K8sObject, path: string, who: string, en
       seen.add(name);
     }
     if (typeof value !== 'string' || value === '') return;
-    const credentialUrl = CREDENTIAL_URL.test(value);
-    if (looksLikeSecretLiteral(name ?? '', value)) {
-      const secretName = !credentialUrl;
+    const found = findSecretLiteral(name ?? '', value);
+    if (found) {
       emit(
         'practice/secret-literal-env',
         workload,
         `${at}.value`,
-        secretName ? `${who} sets ${name} to a literal value` : `${who} sets ${name ?? '?'} to a URL with embedded credentials`,
+        found.id === 'secret-name' ? `${who} sets ${name} to a literal value` : `${who} sets ${name ?? '?'} to ${found.what}`,
         `replace ${at}.value with valueFrom.secretKeyRef to a Secret rendered as a SealedSecret or ExternalSecret (or mount it as a file)`,
       );
     }
   });
+}
+
+const SECRET_FIX = 'move the value into a Secret (a SealedSecret or ExternalSecret) and reference it: an env valueFrom.secretKeyRef, a mounted file, or $(VAR) of such an env var in args';
+
+/** Secret literals in a container's command and args (`--password=…`, a token, a URL with a password). */
+function checkArgs(emit: Emit, workload: K8sObject, path: string, who: string, container: Record<string, unknown>): void {
+  for (const field of ['command', 'args'] as const) {
+    strings(container[field] as unknown[] | undefined).forEach((arg, i) => {
+      const found = findSecretInArgument(arg);
+      if (found) emit('practice/secret-literal', workload, `${path}.${field}[${i}]`, `${who} passes ${found.what} in ${field}[${i}]`, SECRET_FIX);
+    });
+  }
+}
+
+/** Secret literals in ConfigMap data (by key and value) and in annotations (by value) of any object and pod template. */
+function checkSecretLiterals(emit: Emit, object: K8sObject): void {
+  const annotationsAt = (annotations: unknown, at: string) => {
+    for (const [key, value] of Object.entries(record(annotations as Record<string, unknown> | undefined))) {
+      const found = typeof value === 'string' ? findSecretValue(value) : undefined;
+      if (found) emit('practice/secret-literal', object, `${at}["${key}"]`, `annotation ${key} holds ${found.what}`, SECRET_FIX);
+    }
+  };
+  annotationsAt(record(object.metadata).annotations, 'metadata.annotations');
+  const template = podTemplateOf(object);
+  if (template) annotationsAt(template.metadata.annotations, `${template.metadataPath}.annotations`);
+  if (!isKind(object, '', 'ConfigMap')) return;
+  for (const [key, value] of Object.entries(record((object as { data?: Record<string, unknown> }).data))) {
+    const found = typeof value === 'string' ? findSecretLiteral(key, value) : undefined;
+    if (found) emit('practice/secret-literal', object, `data["${key}"]`, `ConfigMap key ${key} holds ${found.id === 'secret-name' ? 'a literal value' : found.what}`, SECRET_FIX);
+  }
 }
 
 function checkServiceAccountToken(emit: Emit, template: PodTemplate): void {

@@ -3,7 +3,8 @@
  *
  * Groups: `schema` (Kubernetes 1.28 and vendored CRD schemas, strict), `pss` (Pod Security Standards
  * "restricted", which includes "baseline"), `ref` (references between the rendered objects) and
- * `practice` (production practices in the spirit of kube-linter and Polaris).
+ * `practice` (production practices in the spirit of kube-linter and Polaris), and `cluster` (conflicts between the
+ * rendered sets Argo CD sends to one cluster; checked by `validateAcrossSets`, not by `validateObjects`).
  */
 export const RULES = {
   'schema/unknown-kind': { description: 'No schema is known for the apiVersion/kind (Kubernetes 1.28 or a CRD under vendor/crds).' },
@@ -49,6 +50,9 @@ export const RULES = {
   },
   'ref/missing-pvc': { description: 'A referenced PersistentVolumeClaim must be rendered, created by a StatefulSet, or declared external.' },
   'ref/netpol-peer-selects-nothing': { description: 'A NetworkPolicy peer podSelector must match a pod template in a rendered namespace.' },
+  'ref/pod-reference': {
+    description: 'Inside a pod: volumeMounts name a declared volume, env fieldRef/resourceFieldRef name a served field, a container and a resource, projected sources set one source and item keys.',
+  },
   'ref/missing-namespace': { description: 'The namespace of a namespaced object must be rendered or declared external.' },
 
   'practice/read-only-root-filesystem': { description: 'Every container must set readOnlyRootFilesystem: true.' },
@@ -60,13 +64,29 @@ export const RULES = {
     description: 'A workload with 2 or more replicas needs topology spread or pod anti-affinity, and a PodDisruptionBudget.',
   },
   'practice/duplicate-env': { description: 'A container must not define the same environment variable twice.' },
-  'practice/secret-literal-env': { description: 'Secret-looking environment variables must come from a Secret, not a literal value.' },
+  'practice/secret-literal-env': {
+    description: 'Environment variables must not hold secrets as literals: secret-looking names, or values shaped like keys, tokens or URLs with passwords.',
+  },
+  'practice/secret-literal': {
+    description: 'Container command and args, ConfigMap data and annotations must not hold secrets (tokens, keys, URLs with passwords) as literals.',
+  },
   'practice/namespace-set': { description: 'Namespaced objects must set metadata.namespace; cluster-scoped objects must not.' },
   'practice/ingress-tls': { description: 'Every Ingress host must be covered by TLS.' },
   'practice/plaintext-secret': { description: 'Secrets must not be rendered with data: reference them, or render a SealedSecret or ExternalSecret.' },
   'practice/service-account-token': { description: 'Pod specs must set automountServiceAccountToken: false.' },
   'practice/capacity-budget': { description: 'The memory requests and limits of a namespace must fit its capacity budget.' },
   'practice/exemption-invalid': { description: 'A policy exemption annotation must name a known rule and give a reason.' },
+
+  'cluster/one-owner': {
+    description: 'Two platforms (or environments) that Argo CD sends to one cluster must not render the same group, kind, namespace and name.',
+  },
+  'cluster/host-conflict': { description: 'A host may be routed (Ingress rule or HTTPRoute hostname) by only one platform per cluster.' },
+  'cluster/certificate-secret': {
+    description: 'Two cert-manager Certificates (or issuer-annotated Ingress TLS entries) on one cluster must not write the same Secret.',
+  },
+  'cluster/missing-cluster-issuer': {
+    description: 'A ClusterIssuer an Ingress or Certificate names must be rendered on its destination cluster by one Application, or declared external.',
+  },
 } satisfies Record<string, { readonly description: string }>;
 
 /** A rule id of the catalogue, e.g. `pss/privileged`. */

@@ -244,3 +244,26 @@ describe('aiaas system namespace and vLLM', () => {
     expect(monitor.spec.endpoints[0]).toMatchObject({ port: 'http', path: '/metrics', relabelings: [{ targetLabel: 'environment', replacement: 'system' }] });
   });
 });
+
+describe('aiaas Let\'s Encrypt ClusterIssuer on the shared lke cluster', () => {
+  test('production renders the ClusterIssuer every environment\'s Ingress names; development and staging do not', () => {
+    for (const environment of AIAAS_ENVIRONMENTS) {
+      const objects = objectsOf(charts[environment]);
+      const ingress = findObject(objects, 'Ingress', 'api', environment);
+      expect(ingress.metadata.annotations['cert-manager.io/cluster-issuer']).toBe('letsencrypt-prod');
+      const issuers = objectsOfKind(objects, 'ClusterIssuer');
+      if (environment !== 'production') {
+        expect(issuers).toEqual([]);
+        continue;
+      }
+      expect(issuers).toHaveLength(1);
+      expect(issuers[0].metadata.name).toBe('letsencrypt-prod');
+      expect(issuers[0].spec.acme).toEqual({
+        server: 'https://acme-v02.api.letsencrypt.org/directory',
+        privateKeySecretRef: { name: 'letsencrypt-prod-account-key' },
+        solvers: [{ http01: { ingress: { ingressClassName: 'nginx' } } }],
+      });
+      expect(issuers[0].metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('-10');
+    }
+  });
+});

@@ -212,3 +212,18 @@ describe('aurontek environments', () => {
     expect(policy.spec.egress).toEqual([{ to: [{ ipBlock: { cidr: '203.0.113.0/24' } }], ports: [{ port: 5671, protocol: 'TCP' }] }]);
   });
 });
+
+describe('aurontek Let\'s Encrypt ClusterIssuer', () => {
+  test('test renders the ClusterIssuer its Ingress names (nothing else goes to that cluster); production uses aroti\'s', () => {
+    const test = objectsOf(build('test'));
+    const issuer = findObject(test, 'ClusterIssuer', 'letsencrypt-prod');
+    expect(findObject(test, 'Ingress', 'gateway').metadata.annotations['cert-manager.io/cluster-issuer']).toBe(issuer.metadata.name);
+    expect(issuer.spec.acme).toEqual({
+      server: 'https://acme-v02.api.letsencrypt.org/directory',
+      privateKeySecretRef: { name: 'letsencrypt-prod-account-key' },
+      solvers: [{ http01: { ingress: { ingressClassName: 'nginx' } } }],
+    });
+    expect(issuer.metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('-1');
+    expect(objectsOfKind(objectsOf(build('production')), 'ClusterIssuer')).toEqual([]);
+  });
+});

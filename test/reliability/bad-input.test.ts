@@ -1,11 +1,23 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { App } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
 import {
-  Autoscaler, DisruptionBudget, NamespaceBaseline, NginxIngress, PlatformChart, PropValidationError, VllmDeployment, Workload, WorkloadProps,
+  ArgoCdApplication, Autoscaler, DisruptionBudget, ExistingSecret, Keycloak, KeycloakProps, NamespaceBaseline, NginxIngress, PlatformChart, PropValidationError, VllmDeployment,
+  Workload, WorkloadProps,
 } from '../../lib';
-import { freshChart, propErrorOf } from './helpers';
+import { addCrossChartFindings, renderChart } from '../../lib/synth';
+import { Finding } from '../../lib/validation';
+import { describeFindings, freshChart, propErrorOf } from './helpers';
 
 /**
- * One case per validation rule: bad input must fail with a PropValidationError whose message names the construct
- * path, the prop, the offending value and the rule — matched here to the exact string.
+ * Every mistake a chart author can make, and where it is caught. This file is the single list:
+ *
+ * - `CASES`: caught at construction. Bad input fails with a PropValidationError whose message names the construct
+ *   path, the prop, the offending value and the rule — matched here to the exact string.
+ * - `GATE_CASES`: caught by the validation gate at synth, because no one construct can see it (an escape-hatch volume,
+ *   a raw ConfigMap, an annotation, or two charts that Argo CD sends to one cluster). Each names the gate rule and
+ *   the finding's object and path.
  */
 
 const RESOURCES = { cpuRequest: '100m', memoryRequest: '128Mi', memoryLimit: '256Mi' };
@@ -361,6 +373,66 @@ const CASES: readonly BadInputCase[] = [
     path: 'c/llm', prop: 'tensorParallelSize', value: 2,
     message: 'c/llm: invalid tensorParallelSize (2): must not exceed the GPUs of one replica (gpusPerReplica: 1); each tensor-parallel rank needs its own GPU',
   },
+  // Construct ids
+  {
+    rule: 'construct id used twice in one scope (a NamespaceBaseline and a Workload both "api")',
+    build: (chart) => {
+      new NamespaceBaseline(chart, 'api', { name: 'demo' });
+      return new Workload(chart, 'api', base);
+    },
+    path: 'c/api', prop: 'id', value: 'api',
+    message: 'c/api: invalid id ("api"): is already the id of a NamespaceBaseline in c; give this Workload another id (ids must be unique within their scope)',
+  },
+  // Secrets given by value
+  {
+    rule: 'Stripe key under a name that does not look secret',
+    build: workload({ env: { STRIPE: `sk_live_${'4eC39H'.repeat(4)}` } }),
+    path: 'c/api', prop: 'env.STRIPE', value: '<redacted>',
+    message: 'c/api: invalid env.STRIPE ("<redacted>"): looks like a secret given as a literal (a Stripe secret key); reference it with { secretKeyRef: { secretName, key } } or mount it with secretFiles',
+  },
+  {
+    rule: 'Redis URL with a password and no user name',
+    build: workload({ env: { CACHE_URL: 'redis://:hunter2@redis:6379/0' } }),
+    path: 'c/api', prop: 'env.CACHE_URL', value: '<redacted>',
+    message: 'c/api: invalid env.CACHE_URL ("<redacted>"): looks like a secret given as a literal (a URL with a password); reference it with { secretKeyRef: { secretName, key } } or mount it with secretFiles',
+  },
+  {
+    rule: 'password in a command line argument',
+    build: workload({ args: ['--db-password=hunter2'] }),
+    path: 'c/api', prop: 'args[0]', value: '<redacted>',
+    message: 'c/api: invalid args[0] ("<redacted>"): holds a literal under the secret-looking name --db-password; pass it through an env var from a Secret ("$(VAR)") or mount it with secretFiles',
+  },
+  // Dangling references inside a pod
+  {
+    rule: 'volumeMount naming no volume',
+    build: workload({ volumeMounts: [{ name: 'cache', mountPath: '/var/cache/app' }] }),
+    path: 'c/api', prop: 'volumeMounts[0].name', value: 'cache',
+    message: 'c/api: invalid volumeMounts[0].name ("cache"): must name a volume of the pod (writable-tmp); declare it in volumes or persistentVolumes',
+  },
+  {
+    rule: 'sidecar volumeMount naming no volume',
+    build: workload({ sidecars: [sidecar('proxy', { volumeMounts: [{ name: 'certs', mountPath: '/certs' }] })] }),
+    path: 'c/api', prop: 'sidecars[0].volumeMounts[0].name', value: 'certs',
+    message: 'c/api: invalid sidecars[0].volumeMounts[0].name ("certs"): must name a volume of the pod (writable-tmp); declare it in volumes or persistentVolumes',
+  },
+  {
+    rule: 'env fieldPath the downward API does not serve',
+    build: workload({ env: { PHASE: { fieldPath: 'status.phase' } } }),
+    path: 'c/api', prop: 'env.PHASE.fieldPath', value: 'status.phase',
+    message: 'c/api: invalid env.PHASE.fieldPath ("status.phase"): must be a pod field the downward API serves to env vars: metadata.name, metadata.namespace, metadata.uid, metadata.labels[\'<key>\'], metadata.annotations[\'<key>\'], spec.nodeName, spec.serviceAccountName, status.hostIP(s) or status.podIP(s)',
+  },
+  {
+    rule: 'secret file item with no key',
+    build: workload({ secretFiles: [{ secretName: 'db', mountPath: '/run/secrets/db', items: [{ key: '', path: 'password' }] }] }),
+    path: 'c/api', prop: 'secretFiles[0].items[0].key', value: '',
+    message: 'c/api: invalid secretFiles[0].items[0].key (""): must name a key of the Secret',
+  },
+  {
+    rule: 'secret file item path escaping the mount',
+    build: workload({ secretFiles: [{ secretName: 'db', mountPath: '/run/secrets/db', items: [{ key: 'password', path: '../password' }] }] }),
+    path: 'c/api', prop: 'secretFiles[0].items[0].path', value: '../password',
+    message: 'c/api: invalid secretFiles[0].items[0].path ("../password"): must be a relative file path without ".." (it lands under mountPath)',
+  },
 ];
 
 describe('bad input fails with a PropValidationError naming path, prop, value and rule', () => {
@@ -379,5 +451,123 @@ describe('bad input fails with a PropValidationError naming path, prop, value an
 
   test('every case breaks a different rule', () => {
     expect(new Set(CASES.map((c) => c.rule)).size).toBe(CASES.length);
+  });
+});
+
+interface GateCase {
+  /** The mistake. */
+  readonly rule: string;
+  /** Builds the chart(s) in `app`; the first chart is where the finding is expected unless `in` says otherwise. */
+  readonly build: (app: App) => void;
+  /** The finding: rule, where (`platform/environment`), object and path. */
+  readonly finding: { readonly rule: string; readonly in: string; readonly kind: string; readonly name: string; readonly path: string };
+}
+
+const api = (chart: PlatformChart, extra: Partial<WorkloadProps> = {}) => new Workload(chart, 'api', { ...base, namespace: chart.defaultNamespace, ...extra });
+const chartIn = (app: App, platform: string, environment = 'test', namespace = platform) => {
+  const chart = new PlatformChart(app, `${platform}-${environment}`, { platform, environment, namespace });
+  new NamespaceBaseline(chart, 'ns', { name: namespace });
+  chart.addExternalReference({ kind: 'ClusterIssuer', name: 'letsencrypt', reason: 'the cluster setup renders it' });
+  return chart;
+};
+/** An Argo CD chart sending `platforms` (environment `test`) to the cluster named `cluster`. */
+const argocd = (app: App, cluster: string, platforms: readonly string[]) => {
+  const chart = new PlatformChart(app, 'argocd-test', { platform: 'argocd', environment: 'test', namespace: 'argocd' });
+  chart.addExternalReference({ kind: 'Namespace', name: 'argocd', reason: 'Argo CD is installed by the cluster bootstrap' });
+  for (const platform of platforms) {
+    new ArgoCdApplication(chart, platform, { name: `${platform}-test`, namespace: 'argocd', project: 'default', repoUrl: 'https://github.com/acme/m.git', path: `${platform}/test`, cluster: { name: cluster } });
+  }
+};
+const shopAndBilling = (app: App, build: (shop: PlatformChart, billing: PlatformChart) => void) => {
+  const billing = chartIn(app, 'billing');
+  const shop = chartIn(app, 'shop');
+  argocd(app, 'small', ['billing', 'shop']);
+  build(shop, billing);
+};
+const ingress = (chart: PlatformChart, host: string, issuer = 'letsencrypt') =>
+  new NginxIngress(chart, 'web', { name: 'web', namespace: chart.defaultNamespace, clusterIssuer: issuer, hosts: [{ host, paths: [{ backend: api(chart) }] }] });
+
+const GATE_CASES: readonly GateCase[] = [
+  {
+    rule: 'password in a ConfigMap the construct does not own',
+    build: (app) => {
+      const chart = chartIn(app, 'shop');
+      new k8s.KubeConfigMap(chart, 'cfg', { metadata: { name: 'cfg', namespace: 'shop' }, data: { 'app.ini': 'url = postgres://app:hunter2@db/app' } });
+    },
+    finding: { rule: 'practice/secret-literal', in: 'shop/test', kind: 'ConfigMap', name: 'cfg', path: 'data["app.ini"]' },
+  },
+  {
+    rule: 'token in an annotation',
+    build: (app) => {
+      const chart = chartIn(app, 'shop');
+      api(chart, { podAnnotations: { 'example.com/upstream-auth': `Bearer ${'aB3dE5'.repeat(4)}` } });
+    },
+    finding: { rule: 'practice/secret-literal', in: 'shop/test', kind: 'Deployment', name: 'api', path: 'spec.template.metadata.annotations["example.com/upstream-auth"]' },
+  },
+  {
+    rule: 'projected volume source with no key (escape-hatch volume)',
+    build: (app) => {
+      const chart = chartIn(app, 'shop');
+      new ExistingSecret(chart, 'db', { name: 'db', namespace: 'shop', managedBy: 'test' });
+      api(chart, { volumes: [{ name: 'creds', projected: { sources: [{ secret: { name: 'db', items: [{ key: '', path: 'password' }] } }] } }], volumeMounts: [{ name: 'creds', mountPath: '/run/secrets/db' }] });
+    },
+    finding: { rule: 'ref/pod-reference', in: 'shop/test', kind: 'Deployment', name: 'api', path: 'spec.template.spec.volumes[0].projected.sources[0].secret.items[0].key' },
+  },
+  {
+    rule: 'same host in two charts on one cluster',
+    build: (app) => shopAndBilling(app, (shop, billing) => {
+      ingress(billing, 'pay.example.com');
+      ingress(shop, 'pay.example.com');
+    }),
+    finding: { rule: 'cluster/host-conflict', in: 'shop/test', kind: 'Ingress', name: 'web', path: 'spec.rules' },
+  },
+  {
+    rule: 'same object from two charts on one cluster',
+    build: (app) => shopAndBilling(app, (shop, billing) => {
+      for (const chart of [billing, shop]) new k8s.KubeStorageClass(chart, 'fast', { metadata: { name: 'fast' }, provisioner: 'pd.csi.storage.gke.io' });
+    }),
+    finding: { rule: 'cluster/one-owner', in: 'shop/test', kind: 'StorageClass', name: 'fast', path: 'metadata.name' },
+  },
+  {
+    rule: 'ClusterIssuer nothing renders on the destination cluster',
+    build: (app) => shopAndBilling(app, (shop) => ingress(shop, 'shop.example.com', 'letsencrypt-prod')),
+    finding: { rule: 'cluster/missing-cluster-issuer', in: 'shop/test', kind: 'Ingress', name: 'web', path: 'metadata.annotations.cert-manager.io/cluster-issuer' },
+  },
+];
+
+describe('mistakes only the gate can see are caught at synth, naming rule, object and path', () => {
+  test.each(GATE_CASES.map((c) => [c.rule, c] as const))('%s', (_rule, c) => {
+    const app = new App();
+    c.build(app);
+    const charts = app.charts.filter((chart): chart is PlatformChart => chart instanceof PlatformChart).map(renderChart);
+    addCrossChartFindings(charts, app);
+    const findings: Finding[] = charts.flatMap((chart) => chart.findings);
+    const { in: where, ...expected } = c.finding;
+    const [platform, environment] = where.split('/');
+    expect(describeFindings(findings.filter((f) => f.rule !== c.finding.rule))).toBe('');
+    expect(findings).toEqual([expect.objectContaining({ ...expected, platform, environment })]);
+  });
+
+  test('every gate case breaks a different rule', () => {
+    expect(new Set(GATE_CASES.map((c) => c.rule)).size).toBe(GATE_CASES.length);
+  });
+});
+
+describe('the README\'s error-message examples are what the code prints', () => {
+  const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+  const chart = () => new PlatformChart(new App(), 'shop-production', { platform: 'shop', environment: 'production', namespace: 'shop' });
+
+  test.each([
+    ['latest tag', (c: PlatformChart) => new Workload(c, 'api', { ...base, image: 'nginx:latest' })],
+    ['secret by value', (c: PlatformChart) => new Workload(c, 'api', { ...base, env: { PAYMENTS: `sk_live_${'4eC39H'.repeat(4)}` } })],
+    ['mount of no volume', (c: PlatformChart) => new Workload(c, 'api', { ...base, volumeMounts: [{ name: 'cache', mountPath: '/var/cache/app' }] })],
+    ['id collision', (c: PlatformChart) => {
+      new NamespaceBaseline(c, 'keycloak', { name: 'keycloak' });
+      // The collision is found as the construct is added to its scope, before its props are read.
+      return new Keycloak(c, 'keycloak', {} as KeycloakProps);
+    }],
+  ])('%s', (_what, build) => {
+    const error = propErrorOf(() => build(chart()));
+    expect(readme).toContain(`synth failed: ${error.message}\n`);
   });
 });

@@ -235,3 +235,34 @@ describe('planted markers: secret references stay references', () => {
     expect(leaks).toEqual([]);
   });
 });
+
+describe('secrets found by their value at construction, under any name and in args', () => {
+  const props = {
+    image: 'ghcr.io/example/api:1.0.0',
+    resources: { cpuRequest: '50m', memoryRequest: '64Mi', memoryLimit: '64Mi' },
+    readiness: { exec: { command: ['true'] } },
+    liveness: { exec: { command: ['true'] } },
+  };
+  const t = (unit: string, n: number) => unit.repeat(n);
+
+  test.each([
+    ['STRIPE_KEY', `sk_live_${t('4eC39H', 4)}`, 'a Stripe secret key'],
+    ['UPSTREAM', `AKIA${t('Z7', 8)}`, 'an AWS access key id'],
+    ['CACHE_URL', 'redis://:hunter2@redis:6379/0', 'a URL with a password'],
+    ['TLS', '-----BEGIN EC PRIVATE KEY-----\nMHcC…', 'a PEM private key'],
+    ['UPSTREAM_HEADER', `Authorization: Bearer ${t('aB3dE5', 4)}`, 'an Authorization header value'],
+    ['GITHUB_PAT', `ghp_${t('a1B2c3', 6)}`, 'a GitHub token'],
+  ])('env %s is rejected as %s, without repeating the value', (name, value, what) => {
+    const error = propErrorOf(() => new Workload(freshChart(), 'api', { ...props, env: { [name]: value } }));
+    expect(error.message).toBe(`c/api: invalid env.${name} ("<redacted>"): looks like a secret given as a literal (${what}); reference it with { secretKeyRef: { secretName, key } } or mount it with secretFiles`);
+    expect(error.message).not.toContain(value);
+  });
+
+  test('an argument with a password is rejected; $(VAR) of a secretKeyRef env var passes', () => {
+    const error = propErrorOf(() => new Workload(freshChart(), 'api', { ...props, args: ['--listen=:8080', '--db-password=hunter2'] }));
+    expect(error.message).toBe('c/api: invalid args[1] ("<redacted>"): holds a literal under the secret-looking name --db-password; pass it through an env var from a Secret ("$(VAR)") or mount it with secretFiles');
+    expect(() => new Workload(freshChart(), 'api', {
+      ...props, args: ['--db-password=$(DB_PASSWORD)'], env: { DB_PASSWORD: { secretKeyRef: { secretName: 'db', key: 'password' } }, KC_DB_PASSWORD: '${KC_DB_PASSWORD}' },
+    })).not.toThrow();
+  });
+});

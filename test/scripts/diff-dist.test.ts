@@ -36,7 +36,8 @@ describe('diff-dist', () => {
   beforeEach(() => {
     fx = createGitFixture();
     fx.writeDist(SAMPLE_DIST);
-    publishDist({ cwd: fx.work, env: fx.env });
+    // The fixture has no main.ts: its render is the dist/ it holds.
+    publishDist({ cwd: fx.work, env: fx.env, render: (outdir, sourceDir) => fs.cpSync(path.join(sourceDir, 'dist'), outdir, { recursive: true }) });
   });
   afterEach(() => fx.cleanup());
 

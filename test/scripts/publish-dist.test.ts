@@ -1,7 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { publishDist, PublishError, runPublishCli } from '../../scripts/publish-dist';
+import * as os from 'node:os';
+import { listFiles } from '../../scripts/lib/files';
+import { publishDist, PublishError, PublishOptions, renderWithMain, runPublishCli } from '../../scripts/publish-dist';
 import { createGitFixture, GitFixture, IDENTITY, SAMPLE_DIST } from './git-fixture';
 
 let fx: GitFixture;
@@ -11,7 +13,17 @@ beforeEach(() => {
 });
 afterEach(() => fx.cleanup());
 
-const publish = (options: Parameters<typeof publishDist>[0] = {}) => publishDist({ cwd: fx.work, env: fx.env, ...options });
+/** A render of the fixture's source that agrees with whatever its dist directory holds (the fixture has no main.ts). */
+const faithfulRender = (distDir = 'dist'): NonNullable<PublishOptions['render']> => (outdir, sourceDir) =>
+  fs.cpSync(path.join(sourceDir, distDir), outdir, { recursive: true });
+/** A render that produces `files`, as main.ts would for the fixture's source. */
+const renderOf = (files: Record<string, string>): NonNullable<PublishOptions['render']> => (outdir) => {
+  for (const [file, content] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(outdir, file)), { recursive: true });
+    fs.writeFileSync(path.join(outdir, file), content);
+  }
+};
+const publish = (options: PublishOptions = {}) => publishDist({ cwd: fx.work, env: fx.env, render: faithfulRender(options.distDir), ...options });
 const remoteTip = (branch = 'dist'): string => fx.git(['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`], fx.remote);
 const treeFiles = (rev: string): string[] => fx.git(['ls-tree', '-r', '--name-only', rev], fx.remote).split('\n').filter(Boolean);
 
@@ -101,19 +113,69 @@ describe('publishDist', () => {
 
   it('falls back to the dist-publisher identity when none is configured', () => {
     const env = Object.fromEntries(Object.entries(fx.env).filter(([key]) => !(key in IDENTITY)));
-    const result = publishDist({ cwd: fx.work, env });
+    const result = publishDist({ cwd: fx.work, env, render: faithfulRender() });
     expect(fx.git(['log', '-1', '--format=%an <%ae>|%cn <%ce>', result.commit!], fx.remote)).toBe(
       'dist-publisher <dist-publisher@localhost>|dist-publisher <dist-publisher@localhost>',
     );
   });
 });
 
+describe('publishDist publishes only a fresh render of HEAD', () => {
+  it('publishes dist when it equals the fresh render', () => {
+    expect(publish({ render: renderOf(SAMPLE_DIST) }).status).toBe('published');
+  });
+
+  it('refuses a hand edit in dist, naming the file, and leaves the remote alone', () => {
+    fs.appendFileSync(path.join(fx.work, 'dist/aws/prod/service.yaml'), '# hot fix\n');
+    expect(() => publish({ render: renderOf(SAMPLE_DIST) })).toThrow(PublishError);
+    expect(() => publish({ render: renderOf(SAMPLE_DIST) })).toThrow(/is not a fresh render of HEAD[\s\S]*differs from the fresh render: aws\/prod\/service\.yaml/);
+    expect(() => remoteTip()).toThrow();
+  });
+
+  it('refuses a file the render does not make, and a missing one', () => {
+    fs.writeFileSync(path.join(fx.work, 'dist/aws/prod/extra.yaml'), 'kind: ConfigMap\n');
+    expect(() => publish({ render: renderOf(SAMPLE_DIST) })).toThrow(/not in the fresh render: aws\/prod\/extra\.yaml/);
+    fs.rmSync(path.join(fx.work, 'dist/aws/prod/extra.yaml'));
+    fs.rmSync(path.join(fx.work, 'dist/aws/prod/service.yaml'));
+    expect(() => publish({ render: renderOf(SAMPLE_DIST) })).toThrow(/missing from dist: aws\/prod\/service\.yaml/);
+  });
+
+  it('refuses when the render fails, and the CLI exits 1 with the reason', () => {
+    const failing = () => {
+      throw new PublishError('the fresh render of HEAD failed, so there is nothing to compare dist/ with:\nsynth failed: boom');
+    };
+    expect(() => publish({ render: failing })).toThrow(/fresh render of HEAD failed[\s\S]*boom/);
+    const error = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      expect(runPublishCli([], { cwd: fx.work, env: fx.env, render: failing })).toBe(1);
+      expect(error.mock.calls.flat().join('\n')).toMatch(/^publish-dist: the fresh render of HEAD failed/);
+    } finally {
+      error.mockRestore();
+    }
+  });
+
+  it('the default render runs main.ts into a temporary directory, as npm run synth does, without touching the checkout', () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'publish-render-test-'));
+    const repo = path.resolve(__dirname, '../..');
+    const docs = fs.readFileSync(path.join(repo, 'docs/platforms.md'), 'utf8');
+    try {
+      renderWithMain(out, repo, process.env);
+      const files = listFiles(out);
+      expect(files).toContain('argocd/production/kustomization.yaml');
+      expect(files).toContain('aroti/staging/kustomization.yaml');
+      expect(fs.readFileSync(path.join(repo, 'docs/platforms.md'), 'utf8')).toBe(docs);
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
 describe('publish-dist CLI', () => {
   it('reports when nothing changed and exits 0', () => {
     const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
     try {
-      expect(runPublishCli([], { cwd: fx.work, env: fx.env })).toBe(0);
-      expect(runPublishCli([], { cwd: fx.work, env: fx.env })).toBe(0);
+      expect(runPublishCli([], { cwd: fx.work, env: fx.env, render: faithfulRender() })).toBe(0);
+      expect(runPublishCli([], { cwd: fx.work, env: fx.env, render: faithfulRender() })).toBe(0);
       expect(log.mock.calls.flat().join('\n')).toMatch(/Published to origin\/dist[\s\S]*Nothing to publish: dist\/ already matches origin\/dist/);
     } finally {
       log.mockRestore();

@@ -209,3 +209,49 @@ export function apiContainer(objects: readonly Obj[]): Obj {
 export function apiPod(objects: readonly Obj[]): Obj {
   return find(objects, 'Deployment', 'api').spec.template.spec;
 }
+
+/** An Argo CD Application sending the set at `dist/<path>` to the cluster named `cluster`. */
+export function application(path: string, cluster: string): Obj {
+  return {
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'Application',
+    metadata: { name: path.replace('/', '-'), namespace: 'argocd' },
+    spec: { project: 'default', source: { repoURL: 'https://github.com/acme/platform-manifests.git', targetRevision: 'dist', path }, destination: { name: cluster, namespace: 'default' } },
+  };
+}
+
+/** An NGINX Ingress for `host` in `namespace` with a cert-manager ClusterIssuer and its own TLS Secret. */
+export function ingress(namespace: string, name: string, host: string, issuer = 'letsencrypt'): Obj {
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'Ingress',
+    metadata: { name, namespace, annotations: { 'cert-manager.io/cluster-issuer': issuer } },
+    spec: {
+      ingressClassName: 'nginx',
+      tls: [{ hosts: [host], secretName: `${name}-tls` }],
+      rules: [{ host, http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name, port: { name: 'http' } } } }] } }],
+    },
+  };
+}
+
+/** A Let's Encrypt ClusterIssuer named `name`. */
+export function clusterIssuer(name = 'letsencrypt'): Obj {
+  return {
+    apiVersion: 'cert-manager.io/v1',
+    kind: 'ClusterIssuer',
+    metadata: { name },
+    spec: { acme: { server: 'https://acme-v02.api.letsencrypt.org/directory', privateKeySecretRef: { name: `${name}-account-key` }, solvers: [{ http01: { ingress: { ingressClassName: 'nginx' } } }] } },
+  };
+}
+
+/**
+ * Three rendered sets without conflicts: `argocd/staging` sends `billing/staging` and `shop-platform/staging` (CTX) to
+ * cluster `staging`; billing renders the ClusterIssuer both Ingresses name.
+ */
+export function clusterSets(): { platform: string; environment: string; objects: Obj[] }[] {
+  return [
+    { platform: 'argocd', environment: 'staging', objects: [application('billing/staging', 'staging'), application('shop-platform/staging', 'staging')] },
+    { platform: 'billing', environment: 'staging', objects: [clusterIssuer(), ingress('billing', 'billing', 'billing.example.com')] },
+    { platform: CTX.platform, environment: CTX.environment, objects: [ingress('shop', 'api', 'api.example.com')] },
+  ];
+}

@@ -1,5 +1,5 @@
-import { checkDuplicateKeys, Finding, RULES, RuleId, ValidateOptions, validateObjects } from '../../lib/validation';
-import { apiContainer, apiPod, baseline, baselineOptions, CTX, find, Obj } from './fixtures';
+import { checkDuplicateKeys, Finding, RULES, RuleId, validateAcrossSets, ValidateOptions, validateObjects } from '../../lib/validation';
+import { apiContainer, apiPod, baseline, baselineOptions, clusterIssuer, clusterSets, CTX, find, ingress, Obj } from './fixtures';
 
 /** A scenario that triggers exactly one rule, and where the finding must point. */
 interface Trigger {
@@ -13,6 +13,15 @@ function mutated(mutate: (objects: Obj[]) => void, options: ValidateOptions = ba
     const objects = baseline();
     mutate(objects);
     return validateObjects(objects, CTX, options).findings;
+  };
+}
+
+/** Validates the sets of `clusterSets()` across charts after `mutate` (sets[2] is CTX). */
+function acrossSets(mutate: (sets: ReturnType<typeof clusterSets>) => void): () => Finding[] {
+  return () => {
+    const sets = clusterSets();
+    mutate(sets);
+    return validateAcrossSets(sets);
   };
 }
 
@@ -205,6 +214,14 @@ const TRIGGERS: Record<RuleId, Trigger> = {
     run: mutated((o) => apiContainer(o).env.push({ name: 'STRIPE_API_KEY', value: 'sk_live_123' })),
     expected: { ...API, path: `${C0}.env[3].value` },
   },
+  'ref/pod-reference': {
+    run: mutated((o) => apiContainer(o).volumeMounts.push({ name: 'cache', mountPath: '/var/cache/app' })),
+    expected: { ...API, path: `${C0}.volumeMounts[1].name` },
+  },
+  'practice/secret-literal': {
+    run: mutated((o) => (find(o, 'ConfigMap', 'api-config').data.CACHE_URL = 'redis://:hunter2@redis:6379/0')),
+    expected: { kind: 'ConfigMap', namespace: 'shop', name: 'api-config', path: 'data["CACHE_URL"]' },
+  },
   'practice/namespace-set': {
     run: mutated((o) =>
       o.push({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'reader', namespace: 'shop' }, rules: [] }),
@@ -233,6 +250,25 @@ const TRIGGERS: Record<RuleId, Trigger> = {
   'practice/exemption-invalid': {
     run: mutated((o) => (find(o, 'Service', 'api').metadata.annotations = { 'policy-exemption.platform/pss.no-such-rule': 'because' })),
     expected: { kind: 'Service', namespace: 'shop', name: 'api', path: 'metadata.annotations["policy-exemption.platform/pss.no-such-rule"]' },
+  },
+  'cluster/one-owner': {
+    run: acrossSets((sets) => sets[2].objects.push(clusterIssuer())),
+    expected: { kind: 'ClusterIssuer', name: 'letsencrypt', path: 'metadata.name' },
+  },
+  'cluster/host-conflict': {
+    run: acrossSets((sets) => sets[2].objects.push(ingress('shop', 'billing-mirror', 'billing.example.com'))),
+    expected: { kind: 'Ingress', namespace: 'shop', name: 'billing-mirror', path: 'spec.rules' },
+  },
+  'cluster/certificate-secret': {
+    run: acrossSets((sets) => sets[2].objects.push({
+      apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: { name: 'api-wildcard', namespace: 'shop' },
+      spec: { secretName: 'api-tls', dnsNames: ['*.example.com'], issuerRef: { kind: 'ClusterIssuer', name: 'letsencrypt' } },
+    })),
+    expected: { kind: 'Certificate', namespace: 'shop', name: 'api-wildcard', path: 'spec.secretName' },
+  },
+  'cluster/missing-cluster-issuer': {
+    run: acrossSets((sets) => (sets[2].objects[0].metadata.annotations['cert-manager.io/cluster-issuer'] = 'letsencrypt-prod')),
+    expected: { kind: 'Ingress', namespace: 'shop', name: 'api', path: 'metadata.annotations.cert-manager.io/cluster-issuer' },
   },
 };
 
