@@ -42,8 +42,14 @@ export const SECRET_PATTERNS: readonly SecretPattern[] = [
 const SECRET_NAME = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL)/i;
 /** Names that may hold a secret: a high-entropy literal under them is one (`KEYCLOAK_URL` is not a `KEY`). */
 const SECRETISH_NAME = /(^|[_.-])(KEY|PASS|PWD|CREDENTIALS?|AUTH|PAT|SALT|SIGNATURE)([_.-]|$)/i;
-/** Names that point at a secret (a file or directory) rather than hold one. */
-const SECRET_REFERENCE_NAME = /_(FILE|PATH|DIR)$/i;
+/** Names that point at a secret (a file, a directory, a Secret object) rather than hold one. */
+const SECRET_REFERENCE_NAME = /_(FILE|PATH|DIR|SECRET_NAME)$/i;
+/** Names that hold the key of an entry inside a Secret (Airbyte's `*_SECRET_KEY`), when the value reads as a key name. */
+const SECRET_KEY_NAME = /_SECRET_KEY$/i;
+/** A Secret data key (`[-._a-zA-Z0-9]+`, what the API server accepts). */
+const DATA_KEY = /^[-._a-zA-Z0-9]{1,253}$/;
+/** An http(s) URL without user info: an address (a token endpoint), not a credential; credentials in URLs are caught by value. */
+const PLAIN_URL = /^https?:\/\/[^\s@/]+(\/\S*)?$/;
 /** `$(VAR)` (Kubernetes env expansion) and `${VAR}` / `${VAR:-default}` (shell, envsubst, Keycloak, Spring). */
 const PLACEHOLDER = /\$\([A-Za-z_][A-Za-z0-9_]*\)|\$\{[A-Za-z_][A-Za-z0-9_.]*(?::?[-=?+][^}]*)?\}/g;
 /** A token: no spaces, no path or URL punctuation, at least 16 characters. */
@@ -91,6 +97,7 @@ export function findSecretLiteral(name: string, value: string): SecretMatch | un
   if (byValue) return byValue;
   const literal = value.includes('$') ? value.replace(PLACEHOLDER, '').trim() : value;
   if (literal === '' || value.includes('\n') || SECRET_REFERENCE_NAME.test(name) || value.startsWith('/')) return undefined;
+  if (PLAIN_URL.test(literal) || (SECRET_KEY_NAME.test(name) && DATA_KEY.test(literal) && !looksRandom(literal))) return undefined;
   if (SECRET_NAME.test(name)) return { id: 'secret-name', what: `a literal under the secret-looking name ${name}` };
   if (SECRETISH_NAME.test(name) && looksRandom(literal)) return { id: 'high-entropy', what: `a random-looking literal under ${name}` };
   return undefined;

