@@ -96,20 +96,38 @@ export function synthesize(app: App, options: SynthesizeOptions): RenderedChart[
   const charts = app.charts.filter((c): c is PlatformChart => c instanceof PlatformChart).map(renderChart);
   if (charts.some((c) => c.findings.length > 0)) throw new ValidationFailedError(charts);
   if (options.clean) fs.rmSync(options.outdir, { recursive: true, force: true });
-  for (const chart of charts) {
-    const dir = path.join(options.outdir, chart.directory);
-    fs.rmSync(dir, { recursive: true, force: true });
-    fs.mkdirSync(dir, { recursive: true });
-    for (const file of chart.files) fs.writeFileSync(path.join(dir, file.fileName), file.text);
-    fs.writeFileSync(path.join(dir, 'kustomization.yaml'), kustomization(chart.files));
-    // A picture of the rendered objects for reviewers; not a resource, so kustomization.yaml does not list it.
-    fs.writeFileSync(path.join(dir, TOPOLOGY_FILE), topologyMarkdown(chart));
-  }
+  for (const chart of charts) writeChart(options.outdir, chart);
   if (options.clean && options.platformsDoc) {
     fs.mkdirSync(path.dirname(options.platformsDoc), { recursive: true });
     fs.writeFileSync(options.platformsDoc, platformsMarkdown(charts));
   }
   return charts;
+}
+
+/**
+ * Writes one chart's directory, `outdir/<platform>/<environment>/`, whole: the files go into a temporary sibling
+ * directory that then replaces the old one by rename, so a reader (Argo CD, `kubectl apply -k`, the watcher's
+ * next diff) never sees half a chart, and the files of deleted resources disappear.
+ */
+export function writeChart(outdir: string, chart: RenderedChart): void {
+  const dir = path.join(outdir, chart.directory);
+  const tmp = `${dir}.tmp-${process.pid}`;
+  fs.rmSync(tmp, { recursive: true, force: true });
+  fs.mkdirSync(tmp, { recursive: true });
+  for (const file of chart.files) fs.writeFileSync(path.join(tmp, file.fileName), file.text);
+  fs.writeFileSync(path.join(tmp, 'kustomization.yaml'), kustomization(chart.files));
+  // A picture of the rendered objects for reviewers; not a resource, so kustomization.yaml does not list it.
+  fs.writeFileSync(path.join(tmp, TOPOLOGY_FILE), topologyMarkdown(chart));
+  if (fs.existsSync(dir)) {
+    // rename() cannot replace a non-empty directory: move the old one aside first, then drop it.
+    const old = `${dir}.old-${process.pid}`;
+    fs.rmSync(old, { recursive: true, force: true });
+    fs.renameSync(dir, old);
+    fs.renameSync(tmp, dir);
+    fs.rmSync(old, { recursive: true, force: true });
+  } else {
+    fs.renameSync(tmp, dir);
+  }
 }
 
 /**
