@@ -6,7 +6,9 @@ import { RenderedChart, synthesize, ValidationFailedError } from './lib/synth';
 import { PLATFORMS_DOC } from './lib/topology';
 
 // The watcher (lib/watch.ts) evaluates a bundle of this file and renders through these.
+export { App } from 'cdk8s';
 export { buildApp, PLATFORMS } from './charts';
+export { PlatformChart } from './lib/platform-chart';
 export { renderChart, synthesize, ValidationFailedError, writeChart } from './lib/synth';
 
 /** The command line flags, with what they take, for the error that lists them. */

@@ -117,21 +117,27 @@ function writeAtomic(file, content) {
 
 /** The bundle of `entry` (built now if no bundle of these exact sources exists). */
 async function bundle(entry, bundlePackages) {
-  const file = path.join(CACHE_DIR, `${path.basename(entry, '.ts')}-${fingerprint(entry, bundlePackages)}.js`);
+  // Named after the checkout too, so two checkouts sharing node_modules never remove each other's bundles.
+  const stem = `${path.basename(entry, '.ts')}-${crypto.createHash('sha256').update(ROOT).digest('hex').slice(0, 8)}${bundlePackages ? '' : '-ext'}`;
+  const file = path.join(CACHE_DIR, `${stem}-${fingerprint(entry, bundlePackages)}.js`);
   if (fs.existsSync(file)) return file;
   const esbuild = require('esbuild');
   const result = await esbuild.build({ ...buildOptions(entry, bundlePackages), write: false, outfile: file });
   writeAtomic(file, result.outputFiles[0].contents);
-  removeStale(path.basename(entry, '.ts'), file);
+  removeStale(stem, file);
   return file;
 }
 
-/** Keeps the cache small: older bundles of the same entry go. */
+/**
+ * Keeps the cache small: bundles of older sources of the same entry and checkout go once they are an hour old
+ * (a run that started before the edit may still be about to read one).
+ */
 function removeStale(stem, keep) {
   try {
+    const hourAgo = Date.now() - 3600_000;
     for (const name of fs.readdirSync(CACHE_DIR)) {
       const p = path.join(CACHE_DIR, name);
-      if (name.startsWith(`${stem}-`) && !p.startsWith(keep.replace(/\.js$/, ''))) fs.rmSync(p, { force: true });
+      if (name.startsWith(`${stem}-`) && !p.startsWith(keep.replace(/\.js$/, '')) && fs.statSync(p).mtimeMs < hourAgo) fs.rmSync(p, { force: true });
     }
   } catch {
     // Only disk space.
