@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import { stringify } from 'yaml';
+import { fastStringify } from './fast-yaml';
 import { PlatformChart } from './platform-chart';
 import { platformsMarkdown, TOPOLOGY_FILE, topologyMarkdown } from './topology';
 import { checkDuplicateKeys, formatFindings, Finding, validateObjects } from './validation';
@@ -136,8 +137,11 @@ export function writeChart(outdir: string, chart: RenderedChart): void {
  * `yes` or `n` would arrive as a boolean. Quoted strings mean the same to 1.2 readers.
  */
 export function toYaml(object: unknown): string {
-  return stringify(object, { lineWidth: 0, aliasDuplicateObjects: false, indent: 2, version: '1.1' });
+  // The same bytes as the library's stringify, written directly when the object is plain JSON (lib/fast-yaml.ts).
+  return fastStringify(object, YAML_OPTIONS) ?? stringify(object, YAML_OPTIONS);
 }
+
+const YAML_OPTIONS = { lineWidth: 0, aliasDuplicateObjects: false, indent: 2, version: '1.1' } as const;
 
 /** `<kind>-<namespace>-<name>.yaml` (namespace left out for cluster-scoped objects), lower case. */
 export function fileNameOf(object: any): string {
