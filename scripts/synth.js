@@ -123,6 +123,18 @@ async function bundle(entry, bundlePackages) {
   if (fs.existsSync(file)) return file;
   const esbuild = require('esbuild');
   const result = await esbuild.build({ ...buildOptions(entry, bundlePackages), write: false, outfile: file });
+  // The fingerprint covers main.ts, lib/, charts/ and imports/ only: a bundle with sources elsewhere is not cached.
+  const hashed = new Set(sourceFiles());
+  const outside = Object.keys(result.metafile.inputs)
+    .filter((input) => !input.split(/[\\/]/).includes('node_modules') && !hashed.has(path.resolve(ROOT, input)));
+  if (outside.length > 0) {
+    console.error(`scripts/synth.js: ${entry} imports ${outside.join(', ')}, outside ${['main.ts', ...SOURCE_DIRS].join(', ')}; `
+      + 'the bundle is not cached (add the folder to SOURCE_DIRS)');
+    const once = path.join(CACHE_DIR, `${stem}-uncached-${process.pid}.js`);
+    writeAtomic(once, result.outputFiles[0].contents);
+    process.once('exit', () => { fs.rmSync(once, { force: true }); fs.rmSync(once.replace(/\.js$/, '.v8'), { force: true }); });
+    return once;
+  }
   writeAtomic(file, result.outputFiles[0].contents);
   removeStale(stem, file);
   return file;
