@@ -2,7 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import { stringify } from 'yaml';
-import { PlatformChart } from './platform-chart';
+import { fastStringify } from './fast-yaml';
+import { ExternalReference, PlatformChart } from './platform-chart';
 import { platformsMarkdown, TOPOLOGY_FILE, topologyMarkdown } from './topology';
 import { checkDuplicateKeys, formatFindings, Finding, validateAcrossSets, validateObjects } from './validation';
 
@@ -27,6 +28,8 @@ export interface RenderedChart {
   readonly findings: readonly Finding[];
   /** Findings covered by a named exemption (reported, not fatal). */
   readonly exempted: readonly Finding[];
+  /** Objects the chart refers to but does not render (the cross-chart checks read them too). */
+  readonly externalReferences: readonly ExternalReference[];
 }
 
 // Apply order for readers and for `kubectl apply -k`: namespaces and cluster-scoped things first, workloads last.
@@ -55,6 +58,7 @@ export function renderChart(chart: PlatformChart): RenderedChart {
     files,
     findings: [...findings, ...report.findings],
     exempted: report.exempted,
+    externalReferences: chart.externalReferences,
   };
 }
 
@@ -94,18 +98,10 @@ export interface SynthesizeOptions {
  */
 export function synthesize(app: App, options: SynthesizeOptions): RenderedChart[] {
   const charts = app.charts.filter((c): c is PlatformChart => c instanceof PlatformChart).map(renderChart);
-  addCrossChartFindings(charts, app);
+  addCrossChartFindings(charts);
   if (charts.some((c) => c.findings.length > 0)) throw new ValidationFailedError(charts);
   if (options.clean) fs.rmSync(options.outdir, { recursive: true, force: true });
-  for (const chart of charts) {
-    const dir = path.join(options.outdir, chart.directory);
-    fs.rmSync(dir, { recursive: true, force: true });
-    fs.mkdirSync(dir, { recursive: true });
-    for (const file of chart.files) fs.writeFileSync(path.join(dir, file.fileName), file.text);
-    fs.writeFileSync(path.join(dir, 'kustomization.yaml'), kustomization(chart.files));
-    // A picture of the rendered objects for reviewers; not a resource, so kustomization.yaml does not list it.
-    fs.writeFileSync(path.join(dir, TOPOLOGY_FILE), topologyMarkdown(chart));
-  }
+  for (const chart of charts) writeChart(options.outdir, chart);
   if (options.clean && options.platformsDoc) {
     fs.mkdirSync(path.dirname(options.platformsDoc), { recursive: true });
     fs.writeFileSync(options.platformsDoc, platformsMarkdown(charts));
@@ -117,11 +113,9 @@ export function synthesize(app: App, options: SynthesizeOptions): RenderedChart[
  * Adds the findings about conflicts between charts that Argo CD sends to one cluster (rules `cluster/*`) to the
  * chart each is about. Only charts a rendered Argo CD Application names are checked: a filtered run checks less.
  */
-export function addCrossChartFindings(charts: RenderedChart[], app: App): void {
-  const externals = new Map(app.charts.filter((c): c is PlatformChart => c instanceof PlatformChart)
-    .map((c) => [`${c.platform}/${c.environment}`, c.externalReferences]));
+export function addCrossChartFindings(charts: RenderedChart[]): void {
   const sets = charts.map((c) => ({
-    platform: c.platform, environment: c.environment, objects: c.files.map((f) => f.object), externalReferences: externals.get(`${c.platform}/${c.environment}`),
+    platform: c.platform, environment: c.environment, objects: c.files.map((f) => f.object), externalReferences: c.externalReferences,
   }));
   const findings = validateAcrossSets(sets);
   charts.forEach((chart, i) => {
@@ -131,13 +125,42 @@ export function addCrossChartFindings(charts: RenderedChart[], app: App): void {
 }
 
 /**
+ * Writes one chart's directory, `outdir/<platform>/<environment>/`, whole: the files go into a temporary sibling
+ * directory that then replaces the old one by rename, so a reader (Argo CD, `kubectl apply -k`, the watcher's
+ * next diff) never sees half a chart, and the files of deleted resources disappear.
+ */
+export function writeChart(outdir: string, chart: RenderedChart): void {
+  const dir = path.join(outdir, chart.directory);
+  const tmp = `${dir}.tmp-${process.pid}`;
+  fs.rmSync(tmp, { recursive: true, force: true });
+  fs.mkdirSync(tmp, { recursive: true });
+  for (const file of chart.files) fs.writeFileSync(path.join(tmp, file.fileName), file.text);
+  fs.writeFileSync(path.join(tmp, 'kustomization.yaml'), kustomization(chart.files));
+  // A picture of the rendered objects for reviewers; not a resource, so kustomization.yaml does not list it.
+  fs.writeFileSync(path.join(tmp, TOPOLOGY_FILE), topologyMarkdown(chart));
+  if (fs.existsSync(dir)) {
+    // rename() cannot replace a non-empty directory: move the old one aside first, then drop it.
+    const old = `${dir}.old-${process.pid}`;
+    fs.rmSync(old, { recursive: true, force: true });
+    fs.renameSync(dir, old);
+    fs.renameSync(tmp, dir);
+    fs.rmSync(old, { recursive: true, force: true });
+  } else {
+    fs.renameSync(tmp, dir);
+  }
+}
+
+/**
  * YAML with no line folding and no anchors: the same bytes on every machine. Written with YAML 1.1 quoting
  * because kubectl and Argo CD read manifests with a YAML 1.1 parser (sigs.k8s.io/yaml): an unquoted `on`,
  * `yes` or `n` would arrive as a boolean. Quoted strings mean the same to 1.2 readers.
  */
 export function toYaml(object: unknown): string {
-  return stringify(object, { lineWidth: 0, aliasDuplicateObjects: false, indent: 2, version: '1.1' });
+  // The same bytes as the library's stringify, written directly when the object is plain JSON (lib/fast-yaml.ts).
+  return fastStringify(object, YAML_OPTIONS) ?? stringify(object, YAML_OPTIONS);
 }
+
+const YAML_OPTIONS = { lineWidth: 0, aliasDuplicateObjects: false, indent: 2, version: '1.1' } as const;
 
 /** `<kind>-<namespace>-<name>.yaml` (namespace left out for cluster-scoped objects), lower case. */
 export function fileNameOf(object: any): string {

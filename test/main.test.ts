@@ -2,16 +2,31 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { parseArgs } from '../main';
 
 const ROOT = path.join(__dirname, '..');
 
-/** Runs main.ts the way `npm run synth` does, into a temporary directory. */
+/** Runs the synth the way `npm run synth` does (scripts/synth.js), into a temporary directory. */
 function synth(...args: string[]) {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'main-'));
-  const result = spawnSync(process.execPath, ['--require', 'tsx/cjs', path.join(ROOT, 'main.ts'), ...args], {
+  const result = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'synth.js'), ...args], {
     cwd: ROOT, encoding: 'utf8', env: { ...process.env, CDK8S_OUTDIR: outdir },
   });
   return { ...result, outdir };
+}
+
+/** Every file under `dir`, relative, with its bytes. */
+function tree(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else out[path.relative(dir, p)] = fs.readFileSync(p, 'utf8');
+    }
+  };
+  walk(dir);
+  return out;
 }
 
 describe('main.ts', () => {
@@ -32,4 +47,49 @@ describe('main.ts', () => {
     expect(fs.readdirSync(path.join(run.outdir, 'aurontek'))).toEqual(['test']);
     expect(run.stdout).toMatch(/synthesized 1 chart\(s\), \d+ object\(s\) into .*; validation gate passed/);
   });
+
+  test('--platform=a and --env=x work like --platform a and --env x', () => {
+    const run = synth('--platform=aurontek', '--env=test');
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(fs.readdirSync(run.outdir)).toEqual(['aurontek']);
+    expect(fs.readdirSync(path.join(run.outdir, 'aurontek'))).toEqual(['test']);
+    expect(parseArgs(['--platform=aroti,aurontek', '--env', 'staging'])).toEqual({ platforms: ['aroti', 'aurontek'], environments: ['staging'], watch: false });
+  });
+
+  test('an unknown flag, a stray argument or a flag without its value is a one-line error listing the known flags', () => {
+    for (const args of [['--platfrom', 'aroti'], ['aroti'], ['--platform'], ['--env', '--platform', 'aroti'], ['--env='], ['--platform', 'a', '--platform', 'b']]) {
+      const run = synth(...args);
+      expect(run.status).toBe(1);
+      expect(run.stderr.trim().split('\n')).toHaveLength(1);
+      expect(run.stderr).toMatch(/^synth failed: /);
+      expect(run.stderr).toMatch(/--platform a,b \(or --platform=a,b\)/);
+      expect(fs.readdirSync(run.outdir)).toEqual([]);
+    }
+    expect(synth('--platfrom', 'aroti').stderr.trim())
+      .toMatch(/^synth failed: unknown flag "--platfrom"; known flags: --platform a,b .*; --env x,y .*; --watch/);
+  });
+
+  test('an environment the selected platform does not have is an error naming its environments', () => {
+    // aroti renders staging and production only; aurontek has a test environment, so "test" is a known name.
+    const run = synth('--platform', 'aroti', '--env', 'test');
+    expect(run.status).toBe(1);
+    expect(run.stderr.trim()).toBe('synth failed: platform aroti has no environment test; its environments: staging, production');
+    expect(fs.readdirSync(run.outdir)).toEqual([]);
+  });
+
+  test('`npx cdk8s synth` prints the exemptions and the gate summary, writes what `npm run synth` writes, and shows no stack', () => {
+    const viaCdk8s = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-'));
+    const run = spawnSync(path.join(ROOT, 'node_modules', '.bin', 'cdk8s'), ['synth', '--no-check-upgrade', '--output', viaCdk8s], {
+      cwd: ROOT, encoding: 'utf8', env: { ...process.env, CDK8S_OUTDIR: undefined },
+    });
+    expect(run.status).toBe(0);
+    const output = `${run.stdout}${run.stderr}`;
+    expect(output).toMatch(/^exempted \[practice\/probes\] aroti\/production Deployment /m);
+    expect(output).toMatch(/^synthesized 15 chart\(s\), \d+ object\(s\) into .*; validation gate passed \(\d+ exempted finding\(s\)\)$/m);
+    expect(output).not.toMatch(/\n\s+at /);
+    const viaNpm = synth();
+    expect(viaNpm.status).toBe(0);
+    expect(tree(viaCdk8s)).toEqual(tree(viaNpm.outdir));
+  }, 120_000);
 });

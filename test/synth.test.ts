@@ -2,8 +2,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, JsonPatch } from 'cdk8s';
-import { parse } from 'yaml';
+import * as fc from 'fast-check';
+import { parse, stringify } from 'yaml';
+import { buildApp } from '../charts';
 import { NamespaceBaseline, PlatformChart, Workload, WorkloadProps } from '../lib';
+import { fastStringify } from '../lib/fast-yaml';
 import { fileNameOf, kustomization, renderChart, synthesize, toYaml, ValidationFailedError } from '../lib/synth';
 
 const web: WorkloadProps = {
@@ -72,5 +75,37 @@ describe('synth', () => {
     expect(error).toBeInstanceOf(ValidationFailedError);
     expect((error as Error).message).toMatch(/\[pss\/privileged\] shop\/test Deployment shop\/api at spec\.template\.spec\.containers\[0\]\.securityContext\.privileged/);
     expect(fs.readdirSync(outdir)).toEqual([]);
+  });
+
+  describe('fast YAML layout (lib/fast-yaml.ts) writes the bytes of the yaml library', () => {
+    const options = { lineWidth: 0, aliasDuplicateObjects: false, indent: 2, version: '1.1' } as const;
+
+    test('on every object the app renders, and covers most of them', () => {
+      const a = new App();
+      buildApp(a);
+      const objects = a.charts.flatMap((c) => c.toJson());
+      let covered = 0;
+      for (const object of objects) {
+        const fast = fastStringify(object, options);
+        if (fast === undefined) continue;
+        covered++;
+        expect(fast).toBe(stringify(object, options));
+      }
+      // Multi-line strings (config files in ConfigMaps) are left to the library; the rest is written directly.
+      expect(covered / objects.length).toBeGreaterThan(0.8);
+    });
+
+    test('on generated objects with the scalars YAML 1.1 and the library treat specially', () => {
+      const tricky = fc.constantFrom('on', 'off', 'yes', 'No', 'y', 'N', '~', 'null', 'true', 'False', '0755', '0x1F', '1e3', '1_000', '12:30', '.5', '-1',
+        '2001-12-14', '-', '- a', '? x', 'a: b', 'a #b', '#x', ' x', 'x ', '---', '---x', '...x', '%x', '@x', '`x', '', "it's", '"q"', 'a\nb', 'x\n', '\tx',
+        'é', '\u0007', '[a]', '{a}', 'a,b', '*x', '&x', '!x', '|x', '>x', 'a:b', 'http://x:80/y', '$(VAR)', '${VAR}');
+      const key = fc.oneof(tricky, fc.string({ maxLength: 5 }), fc.constantFrom('name', 'app.kubernetes.io/name', 'a b'));
+      const scalar = fc.oneof(tricky, fc.string({ maxLength: 8 }), fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.constant(-0), fc.constant(undefined));
+      const tree = fc.letrec((tie) => ({ node: fc.oneof({ depthSize: 'small' }, scalar, fc.dictionary(key, tie('node')), fc.array(tie('node'), { maxLength: 3 })) })).node;
+      fc.assert(fc.property(fc.oneof(fc.dictionary(key, tree), fc.array(tree, { maxLength: 4 })), (object) => {
+        const fast = fastStringify(object, options);
+        if (fast !== undefined) expect(fast).toBe(stringify(object, options));
+      }), { numRuns: 2000 });
+    });
   });
 });

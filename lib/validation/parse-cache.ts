@@ -21,8 +21,17 @@ export function readCache(fileName: string): string | undefined {
   }
 }
 
+/** Reads a binary cache entry, or undefined when it is missing or unreadable. */
+export function readCacheBytes(fileName: string): Buffer | undefined {
+  try {
+    return fs.readFileSync(path.join(CACHE_DIR, fileName));
+  } catch {
+    return undefined;
+  }
+}
+
 /** Writes a cache entry atomically (parallel Jest workers never read half a file); failures only cost speed. */
-export function writeCache(fileName: string, content: string): void {
+export function writeCache(fileName: string, content: string | Uint8Array): void {
   try {
     fs.mkdirSync(CACHE_DIR, { recursive: true });
     const tmp = path.join(CACHE_DIR, `.${process.pid}-${fileName}-${os.hostname()}.tmp`);

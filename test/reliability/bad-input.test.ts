@@ -540,7 +540,7 @@ describe('mistakes only the gate can see are caught at synth, naming rule, objec
     const app = new App();
     c.build(app);
     const charts = app.charts.filter((chart): chart is PlatformChart => chart instanceof PlatformChart).map(renderChart);
-    addCrossChartFindings(charts, app);
+    addCrossChartFindings(charts);
     const findings: Finding[] = charts.flatMap((chart) => chart.findings);
     const { in: where, ...expected } = c.finding;
     const [platform, environment] = where.split('/');

@@ -95,7 +95,7 @@ describe('the platforms', () => {
     const app = new App();
     buildApp(app);
     const charts = app.charts.filter((c): c is PlatformChart => c instanceof PlatformChart).map(renderChart);
-    addCrossChartFindings(charts, app);
+    addCrossChartFindings(charts);
     return charts.flatMap((c) => c.findings).filter((f) => f.rule.startsWith('cluster/'));
   }
 

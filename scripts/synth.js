@@ -1,0 +1,207 @@
+#!/usr/bin/env node
+'use strict';
+/**
+ * `npm run synth` and `cdk8s synth` run this file: main.ts, fast.
+ *
+ * Transpiling ~100 TypeScript files and resolving ~400 package modules on every run costs more than the synth
+ * itself, so main.ts and everything it imports (packages included) is bundled once by esbuild into
+ * `node_modules/.cache/platform-synth/main-<hash>.js`, keyed by the SHA-256 of every source file, the lockfile,
+ * tsconfig.json, this file and esbuild's version: an edit always makes a new bundle, a stale one is never run.
+ * V8's code cache for the bundle is kept beside it, so later runs skip parsing and compiling too.
+ * The bundle is the same code tsx would run (tsx is esbuild too), so the output is byte-identical.
+ *
+ * `--watch` runs lib/watch.ts instead (bundled the same way, with packages left to Node).
+ * Set PLATFORM_SYNTH_NO_BUNDLE=1 to run main.ts through tsx instead (stack traces point into the .ts files).
+ */
+const crypto = require('crypto');
+const fs = require('fs');
+const Module = require('module');
+const path = require('path');
+const vm = require('vm');
+
+const ROOT = path.join(__dirname, '..');
+/** Folders whose TypeScript the app imports; main.ts is added to them. */
+const SOURCE_DIRS = ['lib', 'charts', 'imports'];
+const CACHE_DIR = process.env.PLATFORM_SYNTH_CACHE_DIR || path.join(ROOT, 'node_modules', '.cache', 'platform-synth');
+
+/** Every .ts/.json file under the source folders, sorted, plus main.ts. */
+function sourceFiles() {
+  const out = [path.join(ROOT, 'main.ts')];
+  const walk = (dir) => {
+    let entries;
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (/\.(ts|json)$/.test(e.name) && !e.name.endsWith('.d.ts')) out.push(p);
+    }
+  };
+  for (const dir of SOURCE_DIRS) walk(path.join(ROOT, dir));
+  return out.sort();
+}
+
+/** SHA-256 over everything the bundle depends on; the bundle's path includes ROOT, so ROOT is part of it. */
+function fingerprint(entry, bundlePackages) {
+  const hash = crypto.createHash('sha256');
+  const add = (name, text) => hash.update(name).update('\0').update(text).update('\0');
+  add('root', ROOT);
+  add('entry', entry);
+  add('packages', String(bundlePackages));
+  add('esbuild', require('esbuild/package.json').version);
+  add('node', process.version);
+  for (const file of [__filename, path.join(ROOT, 'tsconfig.json'), path.join(ROOT, 'package-lock.json'), path.join(ROOT, 'node_modules', '.package-lock.json'), ...sourceFiles()]) {
+    let text = '';
+    try {
+      text = fs.readFileSync(file);
+    } catch {
+      // A missing lockfile is part of the state, not an error.
+    }
+    add(path.relative(ROOT, file), text);
+  }
+  return hash.digest('hex').slice(0, 32);
+}
+
+/**
+ * esbuild options shared with the watcher. Bundled code runs from the cache folder, so `__dirname` and
+ * `__filename` in the project's own files are set to the source file's path (the validator finds vendor/
+ * and its cache through them, and hashes its own source).
+ */
+function buildOptions(entry, bundlePackages) {
+  return {
+    entryPoints: [path.join(ROOT, entry)],
+    absWorkingDir: ROOT,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: `node${process.versions.node.split('.')[0]}`,
+    packages: bundlePackages ? undefined : 'external',
+    // esbuild is a native program and cannot be bundled; the app never loads it.
+    external: ['esbuild'],
+    logLevel: 'silent',
+    metafile: true,
+    plugins: [sourcePaths()],
+  };
+}
+
+function sourcePaths() {
+  return {
+    name: 'source-paths',
+    setup(build) {
+      build.onLoad({ filter: /\.ts$/ }, (args) => {
+        if (args.path.split(path.sep).includes('node_modules')) return undefined;
+        const text = fs.readFileSync(args.path, 'utf8');
+        if (!/__dirname|__filename/.test(text)) return { contents: text, loader: 'ts' };
+        // On the first line, so line numbers stay those of the source.
+        const paths = `const __filename = ${JSON.stringify(args.path)}; const __dirname = ${JSON.stringify(path.dirname(args.path))}; `;
+        return { contents: paths + text, loader: 'ts' };
+      });
+    },
+  };
+}
+
+/** Writes a file atomically (parallel runs never read half of one); failures only cost speed. */
+function writeAtomic(file, content) {
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, content);
+    fs.renameSync(tmp, file);
+  } catch {
+    // A read-only checkout still runs, only slower.
+  }
+}
+
+/** The bundle of `entry` (built now if no bundle of these exact sources exists). */
+async function bundle(entry, bundlePackages) {
+  // Named after the checkout too, so two checkouts sharing node_modules never remove each other's bundles.
+  const stem = `${path.basename(entry, '.ts')}-${crypto.createHash('sha256').update(ROOT).digest('hex').slice(0, 8)}${bundlePackages ? '' : '-ext'}`;
+  const file = path.join(CACHE_DIR, `${stem}-${fingerprint(entry, bundlePackages)}.js`);
+  if (fs.existsSync(file)) return file;
+  const esbuild = require('esbuild');
+  const result = await esbuild.build({ ...buildOptions(entry, bundlePackages), write: false, outfile: file });
+  // The fingerprint covers main.ts, lib/, charts/ and imports/ only: a bundle with sources elsewhere is not cached.
+  const hashed = new Set(sourceFiles());
+  const outside = Object.keys(result.metafile.inputs)
+    .filter((input) => !input.split(/[\\/]/).includes('node_modules') && !hashed.has(path.resolve(ROOT, input)));
+  if (outside.length > 0) {
+    console.error(`scripts/synth.js: ${entry} imports ${outside.join(', ')}, outside ${['main.ts', ...SOURCE_DIRS].join(', ')}; `
+      + 'the bundle is not cached (add the folder to SOURCE_DIRS)');
+    const once = path.join(CACHE_DIR, `${stem}-uncached-${process.pid}.js`);
+    writeAtomic(once, result.outputFiles[0].contents);
+    process.once('exit', () => { fs.rmSync(once, { force: true }); fs.rmSync(once.replace(/\.js$/, '.v8'), { force: true }); });
+    return once;
+  }
+  writeAtomic(file, result.outputFiles[0].contents);
+  removeStale(stem, file);
+  return file;
+}
+
+/**
+ * Keeps the cache small: bundles of older sources of the same entry and checkout go once they are an hour old
+ * (a run that started before the edit may still be about to read one).
+ */
+function removeStale(stem, keep) {
+  try {
+    const hourAgo = Date.now() - 3600_000;
+    for (const name of fs.readdirSync(CACHE_DIR)) {
+      const p = path.join(CACHE_DIR, name);
+      if (name.startsWith(`${stem}-`) && !p.startsWith(keep.replace(/\.js$/, '')) && fs.statSync(p).mtimeMs < hourAgo) fs.rmSync(p, { force: true });
+    }
+  } catch {
+    // Only disk space.
+  }
+}
+
+/**
+ * Loads a bundle as a CommonJS module, with V8's code cache (Node 20 has no module compile cache). The cache
+ * is written after the first run, so it also holds the functions that run compiled lazily.
+ */
+function load(file) {
+  const code = fs.readFileSync(file, 'utf8');
+  const cacheFile = file.replace(/\.js$/, '.v8');
+  let cachedData;
+  try {
+    cachedData = fs.readFileSync(cacheFile);
+  } catch {
+    cachedData = undefined;
+  }
+  const script = new vm.Script(Module.wrap(code), { filename: file, cachedData });
+  const mod = new Module(file, module);
+  mod.filename = file;
+  mod.paths = Module._nodeModulePaths(path.dirname(file));
+  script.runInThisContext().call(mod.exports, mod.exports, Module.createRequire(file), mod, file, path.dirname(file));
+  mod.loaded = true;
+  const saveCodeCache = () => {
+    if (cachedData === undefined || script.cachedDataRejected) writeAtomic(cacheFile, script.createCachedData());
+  };
+  return { exports: mod.exports, saveCodeCache };
+}
+
+async function run(argv) {
+  if (argv.includes('--watch')) {
+    const watch = load(await bundle('lib/watch.ts', false));
+    return watch.exports.watch({ root: ROOT, argv: argv.filter((a) => a !== '--watch'), buildOptions: (e) => buildOptions(e, false) });
+  }
+  if (process.env.PLATFORM_SYNTH_NO_BUNDLE) {
+    require('tsx/cjs');
+    process.exitCode = require(path.join(ROOT, 'main.ts')).main(argv);
+    return undefined;
+  }
+  const app = load(await bundle('main.ts', true));
+  process.exitCode = app.exports.main(argv);
+  app.saveCodeCache();
+  return undefined;
+}
+
+if (require.main === module) {
+  run(process.argv.slice(2)).catch((error) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}
+
+module.exports = { buildOptions, fingerprint, ROOT };
