@@ -100,7 +100,12 @@ export interface FastApiBackendProps {
   readonly migrationResources?: ContainerResources;
   /** Fixed replicas, used with `autoscaling: false`. @default 2 */
   readonly replicas?: number;
-  /** HPA of the API; `false` for fixed replicas. @default { minReplicas: 2, maxReplicas: 10, cpuUtilizationPercent: 70, memoryUtilizationPercent: 80 } */
+  /**
+   * HPA of the API; `false` for fixed replicas. Scales on CPU only unless `scaleOnMemory: true`: a Python process
+   * rarely returns freed memory to the OS, so a memory target ratchets the replica count up to the maximum and
+   * keeps it there.
+   * @default { minReplicas: 2, maxReplicas: 10, cpuUtilizationPercent: 70, scaleOnMemory: false }
+   */
   readonly autoscaling?: Partial<AutoscalingOptions> | false;
   /** PodDisruptionBudget of the API (and workers); `false` opts out. @default { maxUnavailable: 1 } */
   readonly disruptionBudget?: DisruptionBudgetOptions | false;
@@ -124,7 +129,7 @@ export interface FastApiBackendProps {
 
 /**
  * A Python ASGI (FastAPI) service: a Deployment with an Alembic migration init container, `/health` liveness and
- * startup probes, `/ready` readiness, an HPA (2–10 on CPU 70 % / memory 80 %) and a PDB; plus worker Deployments
+ * startup probes, `/ready` readiness, an HPA (2–10 on CPU 70 %; memory only on request) and a PDB; plus worker Deployments
  * sharing its image, env and secrets with another command and no Service.
  */
 export class FastApiBackend extends Construct implements IHttpBackend {
@@ -318,12 +323,16 @@ export class FastApiBackend extends Construct implements IHttpBackend {
     check(this, Number.isInteger(min) && min >= 1, 'autoscaling.minReplicas', min, 'must be an integer of at least 1');
     check(this, Number.isInteger(max) && max > min, 'autoscaling.maxReplicas', max,
       `must be an integer above autoscaling.minReplicas (${min}); for a fixed count use autoscaling: false and replicas`);
+    const scaleOnMemory = option?.scaleOnMemory ?? false;
+    check(this, scaleOnMemory || option?.memoryUtilizationPercent === undefined, 'autoscaling.memoryUtilizationPercent', option?.memoryUtilizationPercent,
+      'is only used with autoscaling.scaleOnMemory: true (memory scaling is off by default: Python processes rarely give memory back, so the HPA ratchets to maxReplicas)');
     return {
       ...option,
       minReplicas: min,
       maxReplicas: max,
       cpuUtilizationPercent: option?.cpuUtilizationPercent ?? 70,
-      memoryUtilizationPercent: option?.memoryUtilizationPercent ?? 80,
+      scaleOnMemory,
+      ...(scaleOnMemory ? { memoryUtilizationPercent: option?.memoryUtilizationPercent ?? 80 } : {}),
     };
   }
 }

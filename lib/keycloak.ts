@@ -50,8 +50,8 @@ export interface KeycloakRealm {
 
 /** Scraping Keycloak's `/metrics` on the management port with a Prometheus Operator ServiceMonitor. */
 export interface KeycloakServiceMonitorOptions {
-  /** Labels the Prometheus `serviceMonitorSelector` matches. @default - none */
-  readonly labels?: Record<string, string>;
+  /** Labels the cluster's Prometheus `serviceMonitorSelector` matches (kube-prometheus-stack: `release: <release name>`); required, or nothing is scraped. */
+  readonly labels: Record<string, string>;
   /** Scrape interval. @default '30s' */
   readonly interval?: string;
   /** Prometheus pods, allowed to the management port. @default - Prometheus in namespace `monitoring` */
@@ -277,6 +277,8 @@ export class Keycloak extends Construct {
       const sm = props.serviceMonitor;
       const interval = sm.interval ?? '30s';
       check(this, /^(\d+(ms|s|m|h))+$/.test(interval), 'serviceMonitor.interval', interval, 'must be a Prometheus duration such as "30s" or "1m"');
+      check(this, Object.keys(sm.labels ?? {}).length > 0, 'serviceMonitor.labels', sm.labels,
+        'must name the labels the cluster\'s Prometheus serviceMonitorSelector matches (kube-prometheus-stack: { release: "<release name>" })');
       const managementLabels = { ...this.workload.selectorLabels, 'app.kubernetes.io/component': 'management' };
       this.managementService = new k8s.KubeService(this, 'ManagementService', {
         metadata: { name: `${name}-management`, namespace, labels: managementLabels },

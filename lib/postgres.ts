@@ -148,7 +148,7 @@ export interface PostgresExporterOptions {
   readonly resources?: ContainerResources;
   /** Render a ServiceMonitor for the metrics Service (needs the Prometheus Operator CRDs). @default true */
   readonly serviceMonitor?: boolean;
-  /** Labels of the ServiceMonitor, matched by Prometheus's `serviceMonitorSelector` (kube-prometheus-stack: `release: <name>`). @default - none */
+  /** Labels of the ServiceMonitor, matched by the cluster's Prometheus `serviceMonitorSelector` (kube-prometheus-stack: `release: <name>`); required with the ServiceMonitor. @default - none */
   readonly serviceMonitorLabels?: Record<string, string>;
   /** Prometheus pods, allowed to scrape by NetworkPolicy. @default - Prometheus in namespace `monitoring` */
   readonly prometheus?: INetworkPeer;
@@ -356,6 +356,8 @@ export class Postgres extends WorkloadBackedStore implements IPostgresDatabase {
       // The exporter is a sidecar, so Workload.allowFrom (main-container ports only) cannot name its port.
       this.workload.networkPolicy.addIngress(exporter.prometheus ?? PROMETHEUS, [{ port: EXPORTER_PORT }]);
       if (exporter.serviceMonitor ?? true) {
+        check(this, Object.keys(exporter.serviceMonitorLabels ?? {}).length > 0, 'exporter.serviceMonitorLabels', exporter.serviceMonitorLabels,
+          'must name the labels the cluster\'s Prometheus serviceMonitorSelector matches (kube-prometheus-stack: { release: "<release name>" }), or set exporter.serviceMonitor: false');
         this.serviceMonitor = new ServiceMonitorResource(this, 'ServiceMonitor', {
           metadata: { name: `${this.name}-metrics`, namespace: this.namespace, labels: exporter.serviceMonitorLabels },
           spec: {

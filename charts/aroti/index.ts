@@ -218,7 +218,6 @@ export class ArotiChart extends PlatformChart {
         minReplicas: b.autoscaling.minReplicas,
         maxReplicas: b.autoscaling.maxReplicas,
         cpuUtilizationPercent: b.autoscaling.cpuPercent,
-        memoryUtilizationPercent: b.autoscaling.memoryPercent,
       },
     });
     this.worker = this.backend.addWorker(WORKER_ID, {

@@ -186,7 +186,7 @@ describe('aiaas system namespace and vLLM', () => {
     expect(pod.nodeSelector).toEqual({ 'node.kubernetes.io/instance-type': 'g1-gpu-rtx6000-1' });
     expect(pod.tolerations).toEqual([{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]);
     expect(pod.topologySpreadConstraints[0]).toEqual({
-      maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: sts.spec.selector.matchLabels },
+      maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'DoNotSchedule', nodeTaintsPolicy: 'Honor', labelSelector: { matchLabels: sts.spec.selector.matchLabels },
     });
     expect(findObject(objects, 'PodDisruptionBudget', 'vllm-openai', SYSTEM_NAMESPACE).spec.maxUnavailable).toBe(1);
   });

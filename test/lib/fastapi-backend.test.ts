@@ -30,9 +30,9 @@ describe('FastApiBackend', () => {
     expect(migrate.readinessProbe).toBeUndefined();
     const hpa = findObject(objects, 'HorizontalPodAutoscaler', 'backend', 'demo');
     expect(hpa.spec).toMatchObject({ scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'backend' }, minReplicas: 2, maxReplicas: 10 });
+    // CPU only: memory scaling is off by default (a Python process keeps its peak memory, so the HPA would ratchet to max).
     expect(hpa.spec.metrics).toEqual([
       { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } },
-      { type: 'Resource', resource: { name: 'memory', target: { type: 'Utilization', averageUtilization: 80 } } },
     ]);
     expect(findObject(objects, 'PodDisruptionBudget', 'backend', 'demo').spec.maxUnavailable).toBe(1);
     expect(findObject(objects, 'Service', 'backend', 'demo').spec.ports).toEqual([{ name: 'http', port: 8000, targetPort: 'http', protocol: 'TCP' }]);
@@ -216,6 +216,18 @@ describe('FastApiBackend', () => {
     });
     new NginxIngress(chart, 'ingress', { hosts: [{ host: 'api.example.com', paths: [{ backend }] }], clusterIssuer: 'letsencrypt' });
     expect(renderChart(chart).findings).toEqual([]);
+  });
+
+  test('scaleOnMemory: true adds the memory target (80 % unless given)', () => {
+    const chart = testChart();
+    new FastApiBackend(chart, 'backend', { image, autoscaling: { scaleOnMemory: true, memoryUtilizationPercent: 75 } });
+    const hpa = findObject(objectsOf(chart), 'HorizontalPodAutoscaler', 'backend', 'demo');
+    expect(hpa.spec.metrics.map((m: any) => [m.resource.name, m.resource.target.averageUtilization])).toEqual([['cpu', 70], ['memory', 75]]);
+  });
+
+  test('fails if a memory target is given without scaleOnMemory', () => {
+    expect(() => new FastApiBackend(testChart(), 'api', { image, autoscaling: { memoryUtilizationPercent: 80 } }))
+      .toThrow(/test\/api: invalid autoscaling.memoryUtilizationPercent \(80\): is only used with autoscaling.scaleOnMemory: true/);
   });
 
   test('fails if the HPA minimum is above the maximum', () => {

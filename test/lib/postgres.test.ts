@@ -214,7 +214,7 @@ describe('Postgres', () => {
 
   test('Workload.connectTo(postgres) opens only the database port, not the exporter', () => {
     const chart = testChart();
-    const pg = new Postgres(chart, 'postgres', { credentials: { username: 'postgres', password }, exporter: {} });
+    const pg = new Postgres(chart, 'postgres', { credentials: { username: 'postgres', password }, exporter: { serviceMonitorLabels: { release: 'kube-prometheus-stack' } } });
     app(chart).connectTo(pg);
     const np = findObject(objectsOf(chart), 'NetworkPolicy', 'app');
     expect(np.spec.egress[0].ports).toEqual([{ port: 5432, protocol: 'TCP' }]);
@@ -228,7 +228,7 @@ describe('Postgres', () => {
     const pg = new Postgres(chart, 'postgres', {
       credentials: { username: 'postgres', password },
       databases: [{ name: 'app', owner: 'app', ownerPassword: { secretName: 'app-db', key: 'password' } }],
-      exporter: {},
+      exporter: { serviceMonitorLabels: { release: 'kube-prometheus-stack' } },
     });
     pg.allowConnectionFrom(app(chart));
     expect(renderChart(chart).findings).toEqual([]);
