@@ -135,6 +135,8 @@ export class Keycloak extends Construct {
   public readonly serviceMonitor?: ApiObject;
   /** Realm name → realm file content, as imported. */
   public readonly realmFiles: Record<string, string>;
+  /** Public host name (`KC_HOSTNAME`). */
+  public readonly hostname: string;
 
   constructor(scope: Construct, id: string, props: KeycloakProps) {
     super(scope, id);
@@ -160,6 +162,7 @@ export class Keycloak extends Construct {
     realms.forEach((r, i) => checkDnsLabel(this, `realms[${i}].name`, r.name));
     checkUnique(this, 'realms[].name', realms.map((r) => r.name));
     const optimized = props.optimized ?? false;
+    this.hostname = props.hostname;
 
     // Secrets referenced from the realm files by placeholder, resolved by Keycloak from the environment.
     const clientSecretEnv: Record<string, EnvValue> = {};
@@ -299,6 +302,29 @@ export class Keycloak extends Construct {
       });
     }
   }
+
+  /** The realm's issuer as tokens carry it: `https://<hostname>/realms/<realm>`. */
+  public issuerUrl(realm: string): string {
+    checkRealm(this, realm);
+    return `https://${this.hostname}/realms/${realm}`;
+  }
+
+  /**
+   * The realm's URL inside the cluster, `http://<service>.<namespace>.svc.cluster.local:8080/realms/<realm>`, for
+   * back-channel calls (discovery, token, JWKS) that must not leave the cluster. With `backchannelDynamic` (the
+   * default) Keycloak answers discovery on this URL with the public issuer and authorization endpoint, and with
+   * in-cluster token and JWKS endpoints (Keycloak 26.0 server guide "Configuring the hostname (v2)",
+   * `hostname-backchannel-dynamic`).
+   */
+  public internalRealmUrl(realm: string): string {
+    checkRealm(this, realm);
+    return `http://${this.workload.serviceHost}:${KEYCLOAK_HTTP_PORT}/realms/${realm}`;
+  }
+}
+
+function checkRealm(keycloak: Keycloak, realm: string): void {
+  const names = Object.keys(keycloak.realmFiles);
+  check(keycloak, names.length === 0 || names.includes(realm), 'realm', realm, `must be one of the imported realms (${names.join(', ')})`);
 }
 
 /** `aroti-backend` → `AROTI_BACKEND_CLIENT_SECRET`: the environment variable a realm file's placeholder names. */

@@ -93,6 +93,12 @@ export interface ArotiConfig {
     readonly iosClient: { readonly clientId: string; readonly redirectUris: readonly string[] };
     /** The backend's client: confidential. */
     readonly backendClientId: string;
+    /**
+     * Realm of the operators who may open the Temporal Web UI, apart from the app's end users: the `temporal-ui`
+     * client lives only here, and its users are created by an admin (no self-registration), so an app account
+     * cannot log in to the UI and terminate workflows.
+     */
+    readonly staffRealm: string;
   };
   /** Temporal server and Web UI. */
   readonly temporal: {
@@ -104,6 +110,12 @@ export interface ArotiConfig {
     readonly uiReplicas: number;
     /** Temporal namespace the workflows run in. */
     readonly namespace: string;
+    /** Days closed workflows stay visible in that namespace. */
+    readonly retentionDays: number;
+    /** `NUM_HISTORY_SHARDS`; fixed at the first start of an environment's database. */
+    readonly numHistoryShards: number;
+    /** Web UI without write actions (terminate, cancel, signal, reset). */
+    readonly uiReadOnly: boolean;
     readonly serverResources: ContainerResources;
     readonly uiResources: ContainerResources;
   };
@@ -158,6 +170,7 @@ const BASE: ArotiConfig = {
     // The app's callback scheme is not in the document; assumed, confirm with the iOS team.
     iosClient: { clientId: 'aroti-ios', redirectUris: ['com.aroti.app:/oauth2redirect'] },
     backendClientId: 'aroti-backend',
+    staffRealm: 'aroti-staff',
   },
   temporal: {
     // The document's layout; switch to 'production' for temporalio/server with a schema hook Job.
@@ -168,6 +181,11 @@ const BASE: ArotiConfig = {
     serverReplicas: 1,
     uiReplicas: 1,
     namespace: 'default',
+    retentionDays: 7,
+    // Temporal's guidance for a small production cluster; it can never change without a new database.
+    numHistoryShards: 512,
+    // Staff terminate or reset stuck workflows from the UI; the staff realm is what keeps app users out.
+    uiReadOnly: false,
     serverResources: { cpuRequest: '250m', memoryRequest: '512Mi', memoryLimit: '1Gi' },
     uiResources: { cpuRequest: '50m', memoryRequest: '128Mi', memoryLimit: '256Mi' },
   },
@@ -198,6 +216,7 @@ export const AROTI_CONFIG: Readonly<Record<ArotiEnvironment, ArotiConfig>> = {
       logLevel: 'debug',
     },
     postgres: { ...BASE.postgres, storageSize: '10Gi', resources: { cpuRequest: '250m', memoryRequest: '512Mi', memoryLimit: '1Gi' } },
+    temporal: { ...BASE.temporal, numHistoryShards: 4 },
     keycloak: {
       ...BASE.keycloak,
       replicas: 1,
