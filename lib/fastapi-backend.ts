@@ -113,6 +113,13 @@ export interface FastApiBackendProps {
   readonly database?: IPostgresDatabase;
   /** Naming of the database env. @default - `DB_HOST`, `DB_PORT`, `DB_NAME`, `DB_USER`, `DB_PASSWORD` for the default database */
   readonly databaseEnv?: PostgresConnectionEnvOptions;
+  /**
+   * Most connections one API or worker pod opens, declared to the database's connection budget for the API's
+   * maximum replicas (HPA) and each worker's. SQLAlchemy's `create_engine` defaults are `pool_size=5` plus
+   * `max_overflow=10`; set the app's pool to match.
+   * @default 15
+   */
+  readonly databaseConnectionsPerPod?: number;
   /** Pod user ID. @default 10001 */
   readonly runAsUser?: number;
   /** Pod group ID. @default - same as runAsUser */
@@ -216,7 +223,12 @@ export class FastApiBackend extends Construct implements IHttpBackend {
     // The migration runs in the API pod, so the API's egress rule covers it.
     if (props.database) {
       const db = props.database;
-      this.connections.push((w) => db.allowConnectionFrom(w));
+      const perPod = props.databaseConnectionsPerPod ?? 15;
+      check(this, Number.isInteger(perPod) && perPod >= 1, 'databaseConnectionsPerPod', perPod, 'must be a positive integer');
+      this.connections.push((w) => {
+        db.allowConnectionFrom(w);
+        db.reserveConnections(w.node.path, perPod * maxPods(w));
+      });
     }
     this.connections.forEach((connect) => connect(this.api));
     for (const workerId of Object.keys(props.workers ?? {}).sort()) this.addWorker(workerId, props.workers![workerId]);
@@ -335,4 +347,9 @@ export class FastApiBackend extends Construct implements IHttpBackend {
       ...(scaleOnMemory ? { memoryUtilizationPercent: option?.memoryUtilizationPercent ?? 80 } : {}),
     };
   }
+}
+
+/** The most pods a workload runs: the HPA maximum, or its fixed replicas. */
+function maxPods(w: Workload): number {
+  return w.autoscaler?.maxReplicas ?? w.minReplicas;
 }

@@ -78,6 +78,13 @@ export interface KeycloakProps {
   readonly database: IPostgresDatabase;
   /** Database on that server. @default 'keycloak' */
   readonly databaseName?: string;
+  /**
+   * Most database connections per pod (`KC_DB_POOL_MAX_SIZE`), declared to the server's connection budget for
+   * every replica. Keycloak's own default is 100 per pod (server guide "All configuration", `db-pool-max-size`,
+   * 26.0), which alone would fill an image-default PostgreSQL.
+   * @default 20
+   */
+  readonly dbPoolMaxSize?: number;
   /** Initial admin user name (`KC_BOOTSTRAP_ADMIN_USERNAME`): a literal or a Secret key. */
   readonly bootstrapAdminUsername: string | SecretKeyRef;
   /** Initial admin password (`KC_BOOTSTRAP_ADMIN_PASSWORD`), a Secret key. */
@@ -155,6 +162,8 @@ export class Keycloak extends Construct {
     check(this, db.databaseNames.includes(databaseName), 'databaseName', databaseName,
       `must be one of the server's databases (${db.databaseNames.join(', ')})`);
     const dbCredentials = db.credentialsFor(databaseName);
+    const dbPool = props.dbPoolMaxSize ?? 20;
+    check(this, Number.isInteger(dbPool) && dbPool >= 1 && dbPool <= 1000, 'dbPoolMaxSize', dbPool, 'must be an integer between 1 and 1000');
     const startupBudget = props.startupBudgetSeconds ?? 300;
     check(this, Number.isInteger(startupBudget) && startupBudget >= 60, 'startupBudgetSeconds', startupBudget,
       'must be an integer of at least 60: the first start migrates the database');
@@ -192,6 +201,7 @@ export class Keycloak extends Construct {
       KC_DB_URL_DATABASE: databaseName,
       KC_DB_USERNAME: typeof dbCredentials.username === 'string' ? dbCredentials.username : { secretKeyRef: dbCredentials.username },
       KC_DB_PASSWORD: { secretKeyRef: dbCredentials.password },
+      KC_DB_POOL_MAX_SIZE: String(dbPool),
       KC_BOOTSTRAP_ADMIN_USERNAME: typeof props.bootstrapAdminUsername === 'string'
         ? props.bootstrapAdminUsername : { secretKeyRef: props.bootstrapAdminUsername },
       KC_BOOTSTRAP_ADMIN_PASSWORD: { secretKeyRef: props.bootstrapAdminPassword },
@@ -262,6 +272,7 @@ export class Keycloak extends Construct {
     });
 
     db.allowConnectionFrom(this.workload);
+    db.reserveConnections(this.node.path, replicas * dbPool);
     if (cache === 'ispn') {
       this.workload.connectTo(this.workload, ['jgroups', 'jgroups-fd']);
       this.jgroupsService = new k8s.KubeService(this, 'JGroupsService', {

@@ -164,6 +164,8 @@ export class TemporalSchemaJob extends Construct implements IDatabaseClient {
     });
     this.networkPolicy = new WorkloadNetworkPolicy(this, 'NetworkPolicy', { name: this.name, namespace: this.namespace, podLabels: this.selectorLabels });
     db.allowConnectionFrom(this);
+    // temporal-sql-tool holds one connection while the server may already run.
+    db.reserveConnections(this.node.path, 1);
   }
 
   /** Adds an egress rule from the Job's pods (see `IDatabaseClient`). */

@@ -112,6 +112,13 @@ export interface TemporalProps {
   readonly uiResources?: ContainerResources;
   /** Seconds the server's startup probe allows (auto-setup migrates the schema first). @default 300 */
   readonly startupBudgetSeconds?: number;
+  /**
+   * Connection pools per server pod, `SQL_MAX_CONNS` (default store) and `SQL_VIS_MAX_CONNS` (visibility), declared
+   * to the database's connection budget for every replica (docker/config_template.yaml, temporalio/temporal v1.22.4:
+   * defaults 20 and 10).
+   * @default { default: 20, visibility: 10 }
+   */
+  readonly databasePool?: { readonly default: number; readonly visibility: number };
 }
 
 /**
@@ -146,6 +153,10 @@ export class Temporal extends Construct {
     const retentionDays = props.namespaceRetentionDays ?? 7;
     check(this, Number.isInteger(retentionDays) && retentionDays >= 1 && retentionDays <= 3650, 'namespaceRetentionDays', retentionDays,
       'must be an integer number of days between 1 and 3650');
+    const pool = props.databasePool ?? { default: 20, visibility: 10 };
+    for (const key of ['default', 'visibility'] as const) {
+      check(this, Number.isInteger(pool[key]) && pool[key] >= 1 && pool[key] <= 1000, `databasePool.${key}`, pool[key], 'must be an integer between 1 and 1000');
+    }
     const shards = props.numHistoryShards ?? (this.mode === 'production' ? 512 : 4);
     check(this, Number.isInteger(shards) && shards >= 1 && shards <= 16384 && (shards & (shards - 1)) === 0, 'numHistoryShards', shards,
       'must be a power of two between 1 and 16384 (it cannot change after the first start)');
@@ -169,6 +180,11 @@ export class Temporal extends Construct {
       TEMPORAL_BROADCAST_ADDRESS: { fieldPath: 'status.podIP' },
       // persistence.numHistoryShards in docker/config_template.yaml (temporalio/temporal v1.22.4) reads this, default "4".
       NUM_HISTORY_SHARDS: String(shards),
+      // The pools the connection budget counts (same template: maxConns/maxIdleConns of both stores).
+      SQL_MAX_CONNS: String(pool.default),
+      SQL_MAX_IDLE_CONNS: String(pool.default),
+      SQL_VIS_MAX_CONNS: String(pool.visibility),
+      SQL_VIS_MAX_IDLE_CONNS: String(pool.visibility),
     };
     if (this.mode === 'auto-setup') {
       // docker/auto-setup.sh (temporalio/docker-builds, branch release/v1.22.x, the 1.22.4 image): registers
@@ -255,6 +271,7 @@ export class Temporal extends Construct {
     else if (kc) this.ui.connectTo(kc.instance.workload, ['http']);
     else if (auth) this.ui.allowTo(Peer.internet(), [{ port: 443 }]);
     db.allowConnectionFrom(this.server);
+    db.reserveConnections(this.server.node.path, serverReplicas * (pool.default + pool.visibility));
 
     if (this.mode === 'production') {
       this.schemaJob = new TemporalSchemaJob(this, 'Schema', {

@@ -75,8 +75,15 @@ export interface ArotiConfig {
   /** Namespaces, as the document names them. */
   readonly namespaces: { readonly app: string; readonly database: string; readonly keycloak: string; readonly temporal: string };
   readonly backend: ArotiBackendConfig;
-  /** PostgreSQL 15: one server for the application, Keycloak and Temporal. */
-  readonly postgres: { readonly image: string; readonly storageSize: string; readonly storageClassName?: string; readonly resources: ContainerResources };
+  /**
+   * PostgreSQL 15: one server for the application, Keycloak and Temporal. `maxConnections` must hold every declared
+   * pool (the construct fails otherwise): API 15 per pod at its HPA maximum, worker 15 per pod, Keycloak 20 per pod,
+   * Temporal 30 per server pod, plus 3 superuser connections.
+   */
+  readonly postgres: {
+    readonly image: string; readonly storageSize: string; readonly storageClassName?: string; readonly resources: ContainerResources;
+    readonly maxConnections: number;
+  };
   /** Redis cache. */
   readonly redis: {
     readonly image: string; readonly maxmemory: string; readonly maxmemoryPolicy: RedisEvictionPolicy; readonly appendOnly: boolean;
@@ -153,6 +160,8 @@ const BASE: ArotiConfig = {
     image: 'postgres:15.10-alpine',
     storageSize: '20Gi',
     resources: { cpuRequest: '500m', memoryRequest: '1Gi', memoryLimit: '2Gi' },
+    // 10 × 15 + 2 × 15 + 2 × 20 + 30 = 250 declared, + 3 reserved: 300 leaves room for psql and a rollout.
+    maxConnections: 300,
   },
   redis: {
     image: 'redis:7.4.1-alpine',
@@ -215,7 +224,8 @@ export const AROTI_CONFIG: Readonly<Record<ArotiEnvironment, ArotiConfig>> = {
       worker: { ...BASE.backend.worker, replicas: 1 },
       logLevel: 'debug',
     },
-    postgres: { ...BASE.postgres, storageSize: '10Gi', resources: { cpuRequest: '250m', memoryRequest: '512Mi', memoryLimit: '1Gi' } },
+    // 4 × 15 + 1 × 15 + 1 × 20 + 30 = 125 declared, + 3 reserved.
+    postgres: { ...BASE.postgres, storageSize: '10Gi', resources: { cpuRequest: '250m', memoryRequest: '512Mi', memoryLimit: '1Gi' }, maxConnections: 150 },
     temporal: { ...BASE.temporal, numHistoryShards: 4 },
     keycloak: {
       ...BASE.keycloak,

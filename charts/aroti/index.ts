@@ -119,6 +119,7 @@ export class ArotiChart extends PlatformChart {
       storageSize: config.postgres.storageSize,
       storageClassName: config.postgres.storageClassName,
       resources: config.postgres.resources,
+      maxConnections: config.postgres.maxConnections,
     });
 
     this.redis = new Redis(this, 'Redis', {

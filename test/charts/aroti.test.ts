@@ -265,6 +265,22 @@ describe.each(AROTI_ENVIRONMENTS)('aroti %s', (environment) => {
     expect(client).toMatchObject({ publicClient: false, secret: '${TEMPORAL_UI_CLIENT_SECRET}', redirectUris: [`https://${config.hosts.temporal}/auth/sso/callback`] });
   });
 
+  test('PostgreSQL max_connections holds every declared pool: API at its HPA maximum, worker, Keycloak (capped pool), Temporal', () => {
+    expect(mainContainer(findObject(objects, 'StatefulSet', 'postgres', 'database')).args).toEqual(['-c', `max_connections=${config.postgres.maxConnections}`]);
+    const kcEnv = Object.fromEntries(mainContainer(findObject(objects, 'Deployment', 'keycloak', 'keycloak')).env.map((e: any) => [e.name, e.value]));
+    expect(kcEnv.KC_DB_POOL_MAX_SIZE).toBe('20');
+    const r = chart.postgres.connectionReservations;
+    const b = config.backend;
+    expect(r).toEqual({
+      [`aroti-${environment}/Backend/Resource`]: 15 * b.autoscaling.maxReplicas,
+      [`aroti-${environment}/Backend/Worker-temporal-worker`]: 15 * b.worker.replicas,
+      [`aroti-${environment}/Keycloak`]: 20 * config.keycloak.replicas,
+      [`aroti-${environment}/Temporal/Server`]: 30,
+    });
+    const total = Object.values(r).reduce((x, y) => x + y, 0);
+    expect(total + 3).toBeLessThanOrEqual(config.postgres.maxConnections);
+  });
+
   test('Temporal: explicit history shards (512 in production), retention, no test search attributes', () => {
     const env = Object.fromEntries(mainContainer(findObject(objects, 'Deployment', 'temporal-server', 'temporal')).env.map((e: any) => [e.name, e.value]));
     expect(env).toMatchObject({

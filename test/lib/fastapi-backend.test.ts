@@ -76,6 +76,7 @@ describe('FastApiBackend', () => {
       disruptionBudget: { minAvailable: 1 },
       database: db,
       databaseEnv: { prefix: 'POSTGRES_' },
+      databaseConnectionsPerPod: 8,
       runAsUser: 1000,
       runAsGroup: 1000,
       serviceAccountAnnotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::123456789012:role/backend' },
@@ -86,6 +87,8 @@ describe('FastApiBackend', () => {
     const backend = new FastApiBackend(chart, 'backend', props);
     const objects = objectsOf(chart);
     const deploy = findObject(objects, 'Deployment', 'aroti-backend-api', 'aroti');
+    // The connection budget counts the API at its HPA maximum (6 × 8) and the worker's fixed replicas (2 × 8).
+    expect(db.connectionReservations).toEqual({ 'test/backend/Resource': 48, 'test/backend/Worker-temporal': 16 });
     // apiEnv reaches the API container only: not the migration, not the workers.
     expect(envNames(mainContainer(deploy))).toContain('CACHE_PASSWORD');
     expect(envNames(deploy.spec.template.spec.initContainers[0])).not.toContain('CACHE_PASSWORD');
@@ -133,6 +136,7 @@ describe('FastApiBackend', () => {
     const pg = new Postgres(chart, 'postgres', {
       credentials: { username: 'postgres', password: { secretName: 'pg', key: 'password' } },
       databases: [{ name: 'aroti', owner: 'aroti', ownerPassword: { secretName: 'aroti-db', key: 'password' } }],
+      maxConnections: 200,
     });
     const backend = new FastApiBackend(chart, 'api', {
       image,
@@ -209,6 +213,7 @@ describe('FastApiBackend', () => {
     const pg = new Postgres(chart, 'postgres', {
       credentials: { username: 'postgres', password: { secretName: 'pg', key: 'password' } },
       databases: [{ name: 'aroti', owner: 'aroti', ownerPassword: { secretName: 'aroti-db', key: 'password' } }],
+      maxConnections: 200,
     });
     const backend = new FastApiBackend(chart, 'api', {
       image, database: pg, secretFiles: [{ secretName: 'app-secrets', mountPath: '/run/secrets/app' }],

@@ -52,6 +52,8 @@ describe('Keycloak', () => {
       KC_DB_URL_DATABASE: 'keycloak',
       KC_DB_USERNAME: 'keycloak',
       KC_DB_PASSWORD: { secretKeyRef: { name: 'keycloak-db', key: 'password' } },
+      // Capped (Keycloak's default is 100 per pod) and declared to the database's connection budget.
+      KC_DB_POOL_MAX_SIZE: '20',
       KC_BOOTSTRAP_ADMIN_USERNAME: 'admin',
       KC_BOOTSTRAP_ADMIN_PASSWORD: { secretKeyRef: { name: 'keycloak-secret', key: 'admin-password' } },
       KC_HOSTNAME: 'https://auth.example.com',
@@ -105,6 +107,7 @@ describe('Keycloak', () => {
       hostname: 'auth.example.com',
       database: postgres,
       databaseName: 'keycloak',
+      dbPoolMaxSize: 30,
       bootstrapAdminUsername: { secretName: 'keycloak-secret', key: 'admin-username' },
       bootstrapAdminPassword: ADMIN_PASSWORD,
       replicas: 2,
@@ -130,7 +133,9 @@ describe('Keycloak', () => {
     expect(c.resources).toEqual({ requests: { cpu: '1', memory: '1536Mi' }, limits: { cpu: '2', memory: '2Gi' } });
     expect(c.startupProbe.failureThreshold).toBe(60);
     const env = envOf(c);
+    expect(postgres.connectionReservations).toEqual({ 'test/Keycloak': 60 });
     expect(env).toMatchObject({
+      KC_DB_POOL_MAX_SIZE: '30',
       KC_CACHE: 'ispn',
       KC_CACHE_STACK: 'kubernetes',
       JAVA_OPTS_APPEND: '-Djgroups.dns.query=keycloak-jgroups.keycloak.svc.cluster.local',

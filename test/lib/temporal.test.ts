@@ -58,6 +58,8 @@ describe('Temporal', () => {
       DEFAULT_NAMESPACE_RETENTION: '168h',
       SKIP_ADD_CUSTOM_SEARCH_ATTRIBUTES: 'true',
       NUM_HISTORY_SHARDS: '4',
+      // The pools declared to PostgreSQL's connection budget (upstream defaults, rendered explicitly).
+      SQL_MAX_CONNS: '20', SQL_VIS_MAX_CONNS: '10',
       BIND_ON_IP: '0.0.0.0',
       TEMPORAL_BROADCAST_ADDRESS: { fieldRef: { fieldPath: 'status.podIP' } },
     });
@@ -123,6 +125,7 @@ describe('Temporal', () => {
       namespaceRetentionDays: 30,
       numHistoryShards: 1024,
       uiReadOnly: true,
+      databasePool: { default: 15, visibility: 5 },
       serverResources: { cpuRequest: '500m', memoryRequest: '1Gi', memoryLimit: '2Gi' },
       uiResources: { cpuRequest: '100m', memoryRequest: '128Mi', memoryLimit: '512Mi' },
       startupBudgetSeconds: 120,
@@ -153,6 +156,8 @@ describe('Temporal', () => {
     expect(env.SKIP_DB_CREATE).toBeUndefined();
     expect(env.DEFAULT_NAMESPACE).toBeUndefined();
     expect(env.NUM_HISTORY_SHARDS).toBe('1024');
+    // Two server pods × (15 + 5), plus the schema Job's one connection.
+    expect(postgres.connectionReservations).toEqual({ 'test/Temporal/Server': 40, 'test/Temporal/Schema': 1 });
     expect(findObject(objects, 'PodDisruptionBudget', 'temporal-server', 'temporal')).toBeDefined();
     expect(findObject(objects, 'PodDisruptionBudget', 'temporal-web', 'temporal')).toBeDefined();
     // Server pods reach each other on the internal service and membership ports.
