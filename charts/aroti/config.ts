@@ -167,7 +167,9 @@ const BASE: ArotiConfig = {
     image: 'redis:7.4.1-alpine',
     maxmemory: '256Mi',
     maxmemoryPolicy: 'allkeys-lru',
-    appendOnly: true,
+    // The document's Redis is ephemeral (in-memory): an AOF on an emptyDir only adds rewrite forks, which need
+    // twice maxmemory within the 384Mi limit, for data that dies with the pod anyway.
+    appendOnly: false,
     resources: { cpuRequest: '100m', memoryRequest: '384Mi', memoryLimit: '384Mi' },
   },
   keycloak: {

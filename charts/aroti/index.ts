@@ -123,6 +123,8 @@ export class ArotiChart extends PlatformChart {
     });
 
     this.redis = new Redis(this, 'Redis', {
+      // Cache and rate limits: every key can be rebuilt, so LRU eviction is fine.
+      usage: 'cache',
       name: 'redis',
       namespace: ns.app,
       image: config.redis.image,
