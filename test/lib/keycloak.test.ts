@@ -205,6 +205,23 @@ describe('Keycloak', () => {
   });
 
   describe('fails if', () => {
+    test('the ServiceMonitor has no labels the cluster\'s Prometheus selects', () => {
+      const { chart, postgres } = setup();
+      expect(() => new Keycloak(chart, 'Keycloak', { ...minimalProps(postgres), serviceMonitor: { labels: {} } })).toThrow(
+        /Keycloak: invalid serviceMonitor.labels \(\{\}\): must name the labels the cluster's Prometheus serviceMonitorSelector matches/);
+    });
+    test('its pools do not fit the database\'s max_connections', () => {
+      const { chart, postgres } = setup();
+      // Keycloak's own default of 100 per pod would not fit an image-default server (97 usable).
+      expect(() => new Keycloak(chart, 'Keycloak', { ...minimalProps(postgres), dbPoolMaxSize: 100 })).toThrow(
+        /test\/postgres: invalid maxConnections \(100\): the declared consumers need 100 connections \(test\/Keycloak 100\)/);
+    });
+    test('the realm asked for is not imported', () => {
+      const { chart, postgres } = setup();
+      const keycloak = new Keycloak(chart, 'Keycloak', { ...minimalProps(postgres), realms: [{ name: 'main' }] });
+      expect(keycloak.issuerUrl('main')).toBe('https://auth.example.com/realms/main');
+      expect(() => keycloak.internalRealmUrl('staff')).toThrow(/invalid realm \("staff"\): must be one of the imported realms \(main\)/);
+    });
     test('more than one replica without a distributed cache', () => {
       const { chart, postgres } = setup();
       expect(() => new Keycloak(chart, 'Keycloak', { ...minimalProps(postgres), replicas: 2 })).toThrow(

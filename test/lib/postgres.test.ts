@@ -240,6 +240,12 @@ describe('Postgres', () => {
     expect(() => pg.reserveConnections('worker', 1)).toThrow(/invalid maxConnections \(100\)/);
   });
 
+  test('fails if the exporter\'s ServiceMonitor has no labels the cluster\'s Prometheus selects', () => {
+    expect(() => new Postgres(testChart(), 'postgres', { credentials: { username: 'postgres', password }, exporter: {} }))
+      .toThrow(/test\/postgres: invalid exporter.serviceMonitorLabels \(undefined\): must name the labels .* or set exporter.serviceMonitor: false/);
+    expect(() => new Postgres(testChart(), 'postgres', { credentials: { username: 'postgres', password }, exporter: { serviceMonitor: false } })).not.toThrow();
+  });
+
   test('fails if max_connections is given as a raw setting', () => {
     expect(() => new Postgres(testChart(), 'postgres', { credentials: { username: 'postgres', password }, settings: { max_connections: '300' } }))
       .toThrow(/invalid settings\["max_connections"\] \("300"\): set maxConnections instead/);
