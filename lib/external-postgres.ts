@@ -5,7 +5,7 @@ import { check } from './errors';
 import { checkPort } from './names';
 import { INetworkPeer, NetworkPort, Peer } from './network-peer';
 import {
-  checkPostgresCredentials, checkPostgresIdentifier, IDatabaseClient, IPostgresDatabase, PostgresConnectionEnvOptions, PostgresCredentials,
+  checkPostgresCredentials, ConnectionBudget, checkPostgresIdentifier, IDatabaseClient, IPostgresDatabase, PostgresConnectionEnvOptions, PostgresCredentials,
   postgresConnectionEnv, PostgresSslMode,
 } from './postgres';
 
@@ -25,6 +25,11 @@ export interface ExternalPostgresProps {
   readonly cidr: string;
   /** libpq sslmode clients should use; managed services require TLS. @default 'require' */
   readonly sslMode?: PostgresSslMode;
+  /**
+   * The server's `max_connections` (the instance tier's limit on RDS or Cloud SQL); consumers' declared pools are
+   * checked against it at construction. @default - unknown: declared pools are only recorded
+   */
+  readonly maxConnections?: number;
 }
 
 /**
@@ -41,6 +46,7 @@ export class ExternalPostgres extends Construct implements IPostgresDatabase {
   public readonly cidr: string;
   public readonly peerName: string;
   private readonly peer: INetworkPeer;
+  private readonly budget: ConnectionBudget;
 
   constructor(scope: Construct, id: string, props: ExternalPostgresProps) {
     super(scope, id);
@@ -59,6 +65,18 @@ export class ExternalPostgres extends Construct implements IPostgresDatabase {
     this.cidr = props.cidr;
     this.peer = Peer.ipBlock(props.cidr);
     this.peerName = `postgres ${props.host} (${props.cidr})`;
+    if (props.maxConnections !== undefined) {
+      check(this, Number.isInteger(props.maxConnections) && props.maxConnections >= 10, 'maxConnections', props.maxConnections, 'must be an integer of at least 10');
+    }
+    this.budget = new ConnectionBudget(this, props.maxConnections);
+  }
+
+  public reserveConnections(consumer: string, connections: number): void {
+    this.budget.reserve(consumer, connections);
+  }
+
+  public get connectionReservations(): Readonly<Record<string, number>> {
+    return this.budget.all;
   }
 
   public credentialsFor(database?: string): PostgresCredentials {

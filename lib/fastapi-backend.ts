@@ -100,7 +100,12 @@ export interface FastApiBackendProps {
   readonly migrationResources?: ContainerResources;
   /** Fixed replicas, used with `autoscaling: false`. @default 2 */
   readonly replicas?: number;
-  /** HPA of the API; `false` for fixed replicas. @default { minReplicas: 2, maxReplicas: 10, cpuUtilizationPercent: 70, memoryUtilizationPercent: 80 } */
+  /**
+   * HPA of the API; `false` for fixed replicas. Scales on CPU only unless `scaleOnMemory: true`: a Python process
+   * rarely returns freed memory to the OS, so a memory target ratchets the replica count up to the maximum and
+   * keeps it there.
+   * @default { minReplicas: 2, maxReplicas: 10, cpuUtilizationPercent: 70, scaleOnMemory: false }
+   */
   readonly autoscaling?: Partial<AutoscalingOptions> | false;
   /** PodDisruptionBudget of the API (and workers); `false` opts out. @default { maxUnavailable: 1 } */
   readonly disruptionBudget?: DisruptionBudgetOptions | false;
@@ -108,6 +113,13 @@ export interface FastApiBackendProps {
   readonly database?: IPostgresDatabase;
   /** Naming of the database env. @default - `DB_HOST`, `DB_PORT`, `DB_NAME`, `DB_USER`, `DB_PASSWORD` for the default database */
   readonly databaseEnv?: PostgresConnectionEnvOptions;
+  /**
+   * Most connections one API or worker pod opens, declared to the database's connection budget for the API's
+   * maximum replicas (HPA) and each worker's. SQLAlchemy's `create_engine` defaults are `pool_size=5` plus
+   * `max_overflow=10`; set the app's pool to match.
+   * @default 15
+   */
+  readonly databaseConnectionsPerPod?: number;
   /** Pod user ID. @default 10001 */
   readonly runAsUser?: number;
   /** Pod group ID. @default - same as runAsUser */
@@ -124,7 +136,7 @@ export interface FastApiBackendProps {
 
 /**
  * A Python ASGI (FastAPI) service: a Deployment with an Alembic migration init container, `/health` liveness and
- * startup probes, `/ready` readiness, an HPA (2–10 on CPU 70 % / memory 80 %) and a PDB; plus worker Deployments
+ * startup probes, `/ready` readiness, an HPA (2–10 on CPU 70 %; memory only on request) and a PDB; plus worker Deployments
  * sharing its image, env and secrets with another command and no Service.
  */
 export class FastApiBackend extends Construct implements IHttpBackend {
@@ -211,7 +223,12 @@ export class FastApiBackend extends Construct implements IHttpBackend {
     // The migration runs in the API pod, so the API's egress rule covers it.
     if (props.database) {
       const db = props.database;
-      this.connections.push((w) => db.allowConnectionFrom(w));
+      const perPod = props.databaseConnectionsPerPod ?? 15;
+      check(this, Number.isInteger(perPod) && perPod >= 1, 'databaseConnectionsPerPod', perPod, 'must be a positive integer');
+      this.connections.push((w) => {
+        db.allowConnectionFrom(w);
+        db.reserveConnections(w.node.path, perPod * maxPods(w));
+      });
     }
     this.connections.forEach((connect) => connect(this.api));
     for (const workerId of Object.keys(props.workers ?? {}).sort()) this.addWorker(workerId, props.workers![workerId]);
@@ -318,12 +335,21 @@ export class FastApiBackend extends Construct implements IHttpBackend {
     check(this, Number.isInteger(min) && min >= 1, 'autoscaling.minReplicas', min, 'must be an integer of at least 1');
     check(this, Number.isInteger(max) && max > min, 'autoscaling.maxReplicas', max,
       `must be an integer above autoscaling.minReplicas (${min}); for a fixed count use autoscaling: false and replicas`);
+    const scaleOnMemory = option?.scaleOnMemory ?? false;
+    check(this, scaleOnMemory || option?.memoryUtilizationPercent === undefined, 'autoscaling.memoryUtilizationPercent', option?.memoryUtilizationPercent,
+      'is only used with autoscaling.scaleOnMemory: true (memory scaling is off by default: Python processes rarely give memory back, so the HPA ratchets to maxReplicas)');
     return {
       ...option,
       minReplicas: min,
       maxReplicas: max,
       cpuUtilizationPercent: option?.cpuUtilizationPercent ?? 70,
-      memoryUtilizationPercent: option?.memoryUtilizationPercent ?? 80,
+      scaleOnMemory,
+      ...(scaleOnMemory ? { memoryUtilizationPercent: option?.memoryUtilizationPercent ?? 80 } : {}),
     };
   }
+}
+
+/** The most pods a workload runs: the HPA maximum, or its fixed replicas. */
+function maxPods(w: Workload): number {
+  return w.autoscaler?.maxReplicas ?? w.minReplicas;
 }

@@ -50,8 +50,8 @@ export interface KeycloakRealm {
 
 /** Scraping Keycloak's `/metrics` on the management port with a Prometheus Operator ServiceMonitor. */
 export interface KeycloakServiceMonitorOptions {
-  /** Labels the Prometheus `serviceMonitorSelector` matches. @default - none */
-  readonly labels?: Record<string, string>;
+  /** Labels the cluster's Prometheus `serviceMonitorSelector` matches (kube-prometheus-stack: `release: <release name>`); required, or nothing is scraped. */
+  readonly labels: Record<string, string>;
   /** Scrape interval. @default '30s' */
   readonly interval?: string;
   /** Prometheus pods, allowed to the management port. @default - Prometheus in namespace `monitoring` */
@@ -78,6 +78,13 @@ export interface KeycloakProps {
   readonly database: IPostgresDatabase;
   /** Database on that server. @default 'keycloak' */
   readonly databaseName?: string;
+  /**
+   * Most database connections per pod (`KC_DB_POOL_MAX_SIZE`), declared to the server's connection budget for
+   * every replica. Keycloak's own default is 100 per pod (server guide "All configuration", `db-pool-max-size`,
+   * 26.0), which alone would fill an image-default PostgreSQL.
+   * @default 20
+   */
+  readonly dbPoolMaxSize?: number;
   /** Initial admin user name (`KC_BOOTSTRAP_ADMIN_USERNAME`): a literal or a Secret key. */
   readonly bootstrapAdminUsername: string | SecretKeyRef;
   /** Initial admin password (`KC_BOOTSTRAP_ADMIN_PASSWORD`), a Secret key. */
@@ -135,6 +142,8 @@ export class Keycloak extends Construct {
   public readonly serviceMonitor?: ApiObject;
   /** Realm name → realm file content, as imported. */
   public readonly realmFiles: Record<string, string>;
+  /** Public host name (`KC_HOSTNAME`). */
+  public readonly hostname: string;
 
   constructor(scope: Construct, id: string, props: KeycloakProps) {
     super(scope, id);
@@ -153,6 +162,8 @@ export class Keycloak extends Construct {
     check(this, db.databaseNames.includes(databaseName), 'databaseName', databaseName,
       `must be one of the server's databases (${db.databaseNames.join(', ')})`);
     const dbCredentials = db.credentialsFor(databaseName);
+    const dbPool = props.dbPoolMaxSize ?? 20;
+    check(this, Number.isInteger(dbPool) && dbPool >= 1 && dbPool <= 1000, 'dbPoolMaxSize', dbPool, 'must be an integer between 1 and 1000');
     const startupBudget = props.startupBudgetSeconds ?? 300;
     check(this, Number.isInteger(startupBudget) && startupBudget >= 60, 'startupBudgetSeconds', startupBudget,
       'must be an integer of at least 60: the first start migrates the database');
@@ -160,6 +171,7 @@ export class Keycloak extends Construct {
     realms.forEach((r, i) => checkDnsLabel(this, `realms[${i}].name`, r.name));
     checkUnique(this, 'realms[].name', realms.map((r) => r.name));
     const optimized = props.optimized ?? false;
+    this.hostname = props.hostname;
 
     // Secrets referenced from the realm files by placeholder, resolved by Keycloak from the environment.
     const clientSecretEnv: Record<string, EnvValue> = {};
@@ -189,6 +201,7 @@ export class Keycloak extends Construct {
       KC_DB_URL_DATABASE: databaseName,
       KC_DB_USERNAME: typeof dbCredentials.username === 'string' ? dbCredentials.username : { secretKeyRef: dbCredentials.username },
       KC_DB_PASSWORD: { secretKeyRef: dbCredentials.password },
+      KC_DB_POOL_MAX_SIZE: String(dbPool),
       KC_BOOTSTRAP_ADMIN_USERNAME: typeof props.bootstrapAdminUsername === 'string'
         ? props.bootstrapAdminUsername : { secretKeyRef: props.bootstrapAdminUsername },
       KC_BOOTSTRAP_ADMIN_PASSWORD: { secretKeyRef: props.bootstrapAdminPassword },
@@ -259,6 +272,7 @@ export class Keycloak extends Construct {
     });
 
     db.allowConnectionFrom(this.workload);
+    db.reserveConnections(this.node.path, replicas * dbPool);
     if (cache === 'ispn') {
       this.workload.connectTo(this.workload, ['jgroups', 'jgroups-fd']);
       this.jgroupsService = new k8s.KubeService(this, 'JGroupsService', {
@@ -277,6 +291,8 @@ export class Keycloak extends Construct {
       const sm = props.serviceMonitor;
       const interval = sm.interval ?? '30s';
       check(this, /^(\d+(ms|s|m|h))+$/.test(interval), 'serviceMonitor.interval', interval, 'must be a Prometheus duration such as "30s" or "1m"');
+      check(this, Object.keys(sm.labels ?? {}).length > 0, 'serviceMonitor.labels', sm.labels,
+        'must name the labels the cluster\'s Prometheus serviceMonitorSelector matches (kube-prometheus-stack: { release: "<release name>" })');
       const managementLabels = { ...this.workload.selectorLabels, 'app.kubernetes.io/component': 'management' };
       this.managementService = new k8s.KubeService(this, 'ManagementService', {
         metadata: { name: `${name}-management`, namespace, labels: managementLabels },
@@ -297,6 +313,29 @@ export class Keycloak extends Construct {
       });
     }
   }
+
+  /** The realm's issuer as tokens carry it: `https://<hostname>/realms/<realm>`. */
+  public issuerUrl(realm: string): string {
+    checkRealm(this, realm);
+    return `https://${this.hostname}/realms/${realm}`;
+  }
+
+  /**
+   * The realm's URL inside the cluster, `http://<service>.<namespace>.svc.cluster.local:8080/realms/<realm>`, for
+   * back-channel calls (discovery, token, JWKS) that must not leave the cluster. With `backchannelDynamic` (the
+   * default) Keycloak answers discovery on this URL with the public issuer and authorization endpoint, and with
+   * in-cluster token and JWKS endpoints (Keycloak 26.0 server guide "Configuring the hostname (v2)",
+   * `hostname-backchannel-dynamic`).
+   */
+  public internalRealmUrl(realm: string): string {
+    checkRealm(this, realm);
+    return `http://${this.workload.serviceHost}:${KEYCLOAK_HTTP_PORT}/realms/${realm}`;
+  }
+}
+
+function checkRealm(keycloak: Keycloak, realm: string): void {
+  const names = Object.keys(keycloak.realmFiles);
+  check(keycloak, names.length === 0 || names.includes(realm), 'realm', realm, `must be one of the imported realms (${names.join(', ')})`);
 }
 
 /** `aroti-backend` → `AROTI_BACKEND_CLIENT_SECRET`: the environment variable a realm file's placeholder names. */

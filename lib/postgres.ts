@@ -76,6 +76,41 @@ export interface IPostgresDatabase extends IConnectable {
   connectionEnv(options?: PostgresConnectionEnvOptions): Record<string, EnvValue>;
   /** Lets `client` connect: an egress rule on the client and, for an in-cluster server, the ingress rule on the server. */
   allowConnectionFrom(client: IDatabaseClient): void;
+  /**
+   * Declares the most connections a consumer opens at once (pool size × pods at their maximum). An in-cluster
+   * server checks the sum against its `max_connections` at once and fails naming every consumer when it does not fit.
+   */
+  reserveConnections(consumer: string, connections: number): void;
+  /** Consumer → connections declared so far. */
+  readonly connectionReservations: Readonly<Record<string, number>>;
+}
+
+/** One connection budget: what each consumer declared, checked against `max_connections` minus the superuser reserve. */
+export class ConnectionBudget {
+  private readonly reservations: Record<string, number> = {};
+
+  /**
+   * @param scope the server, named in errors
+   * @param maxConnections the server's `max_connections`, or undefined when unknown (external server without it)
+   * @param reserved `superuser_reserved_connections` (PostgreSQL default 3), which ordinary logins cannot use
+   */
+  constructor(private readonly scope: Construct, private readonly maxConnections: number | undefined, private readonly reserved = 3) {}
+
+  public reserve(consumer: string, connections: number): void {
+    check(this.scope, Number.isInteger(connections) && connections >= 1, `connections of ${consumer}`, connections, 'must be a positive integer');
+    this.reservations[consumer] = (this.reservations[consumer] ?? 0) + connections;
+    if (this.maxConnections === undefined) return;
+    const total = Object.values(this.reservations).reduce((a, b) => a + b, 0);
+    const usable = this.maxConnections - this.reserved;
+    const list = Object.keys(this.reservations).sort().map((k) => `${k} ${this.reservations[k]}`).join(', ');
+    check(this.scope, total <= usable, 'maxConnections', this.maxConnections,
+      `the declared consumers need ${total} connections (${list}) but only ${usable} are open to them ` +
+      `(max_connections minus ${this.reserved} superuser_reserved_connections): raise maxConnections to at least ${total + this.reserved} or shrink the pools`);
+  }
+
+  public get all(): Readonly<Record<string, number>> {
+    return { ...this.reservations };
+  }
 }
 
 /** Builds `connectionEnv` for both implementations. */
@@ -148,7 +183,7 @@ export interface PostgresExporterOptions {
   readonly resources?: ContainerResources;
   /** Render a ServiceMonitor for the metrics Service (needs the Prometheus Operator CRDs). @default true */
   readonly serviceMonitor?: boolean;
-  /** Labels of the ServiceMonitor, matched by Prometheus's `serviceMonitorSelector` (kube-prometheus-stack: `release: <name>`). @default - none */
+  /** Labels of the ServiceMonitor, matched by the cluster's Prometheus `serviceMonitorSelector` (kube-prometheus-stack: `release: <name>`); required with the ServiceMonitor. @default - none */
   readonly serviceMonitorLabels?: Record<string, string>;
   /** Prometheus pods, allowed to scrape by NetworkPolicy. @default - Prometheus in namespace `monitoring` */
   readonly prometheus?: INetworkPeer;
@@ -179,8 +214,15 @@ export interface PostgresProps {
   readonly storageClassName?: string;
   /** CPU and memory of the server container. @default - 250m CPU, 512Mi request, 1Gi limit */
   readonly resources?: ContainerResources;
-  /** Server settings passed as `-c key=value` (e.g. `{ max_connections: '200' }`). @default - the image defaults */
+  /** Server settings passed as `-c key=value` (e.g. `{ work_mem: '8MB' }`); `max_connections` goes in `maxConnections`. @default - the image defaults */
   readonly settings?: Record<string, string>;
+  /**
+   * `max_connections`, rendered as `-c max_connections=<n>`. Consumers declare their pools (`reserveConnections`:
+   * Keycloak, Temporal, FastApiBackend, the exporter) and construction fails when their sum exceeds it minus the
+   * 3 superuser-reserved connections.
+   * @default 100 (postgresql.conf.sample of PostgreSQL 15, used by the official image), not rendered
+   */
+  readonly maxConnections?: number;
   /** postgres-exporter sidecar with a metrics Service and ServiceMonitor; `false` for none. @default false */
   readonly exporter?: PostgresExporterOptions | false;
   /** Role within the platform (`app.kubernetes.io/component`). @default 'database' */
@@ -222,7 +264,10 @@ export class Postgres extends WorkloadBackedStore implements IPostgresDatabase {
   /** ServiceMonitor for the exporter, when on. */
   public readonly serviceMonitor?: ApiObject;
   protected readonly clientPortName = 'postgres';
+  /** `max_connections` the server runs with. */
+  public readonly maxConnections: number;
   private readonly databases: readonly PostgresDatabaseSpec[];
+  private readonly budget: ConnectionBudget;
 
   constructor(scope: Construct, id: string, props: PostgresProps) {
     super(scope, id);
@@ -263,7 +308,14 @@ export class Postgres extends WorkloadBackedStore implements IPostgresDatabase {
     this.databaseNames = dbNames.length > 0 ? dbNames : ['postgres'];
     this.databaseName = this.databaseNames[0];
 
-    const settings = props.settings ?? {};
+    const settings = { ...(props.settings ?? {}) };
+    check(this, !('max_connections' in settings), 'settings["max_connections"]', settings.max_connections,
+      'set maxConnections instead, so the consumers\' declared pools are checked against it');
+    this.maxConnections = props.maxConnections ?? 100;
+    check(this, Number.isInteger(this.maxConnections) && this.maxConnections >= 10 && this.maxConnections <= 10000, 'maxConnections', this.maxConnections,
+      'must be an integer between 10 and 10000');
+    if (props.maxConnections !== undefined) settings.max_connections = String(props.maxConnections);
+    this.budget = new ConnectionBudget(this, this.maxConnections);
     for (const [k, v] of Object.entries(settings)) {
       check(this, /^[a-z_][a-z0-9_.]*$/.test(k), `settings["${k}"]`, k, 'must be a PostgreSQL parameter name');
       check(this, !/[\n\r]/.test(v), `settings["${k}"]`, v, 'must be a single line');
@@ -353,9 +405,13 @@ export class Postgres extends WorkloadBackedStore implements IPostgresDatabase {
           ports: [{ name: 'metrics', port: EXPORTER_PORT, targetPort: k8s.IntOrString.fromString('metrics'), protocol: 'TCP' }],
         },
       });
+      // postgres_exporter holds one connection to the server.
+      this.reserveConnections(`${this.node.path}/exporter`, 1);
       // The exporter is a sidecar, so Workload.allowFrom (main-container ports only) cannot name its port.
       this.workload.networkPolicy.addIngress(exporter.prometheus ?? PROMETHEUS, [{ port: EXPORTER_PORT }]);
       if (exporter.serviceMonitor ?? true) {
+        check(this, Object.keys(exporter.serviceMonitorLabels ?? {}).length > 0, 'exporter.serviceMonitorLabels', exporter.serviceMonitorLabels,
+          'must name the labels the cluster\'s Prometheus serviceMonitorSelector matches (kube-prometheus-stack: { release: "<release name>" }), or set exporter.serviceMonitor: false');
         this.serviceMonitor = new ServiceMonitorResource(this, 'ServiceMonitor', {
           metadata: { name: `${this.name}-metrics`, namespace: this.namespace, labels: exporter.serviceMonitorLabels },
           spec: {
@@ -366,6 +422,14 @@ export class Postgres extends WorkloadBackedStore implements IPostgresDatabase {
         });
       }
     }
+  }
+
+  public reserveConnections(consumer: string, connections: number): void {
+    this.budget.reserve(consumer, connections);
+  }
+
+  public get connectionReservations(): Readonly<Record<string, number>> {
+    return this.budget.all;
   }
 
   public credentialsFor(database?: string): PostgresCredentials {

@@ -25,6 +25,14 @@ export interface RedisPersistence {
 }
 
 export interface RedisProps {
+  /**
+   * What the data is. `cache`: every key can be rebuilt, so eviction (`maxmemoryPolicy`) is fine and persistence
+   * optional. `broker`: a queue or the only copy of state (a Celery broker, job queues): eviction would silently
+   * drop messages, so it needs `maxmemoryPolicy: 'noeviction'` (writes fail loudly when full), `appendOnly: true`
+   * and a `persistence` volume, and construction fails otherwise.
+   * @default 'cache'
+   */
+  readonly usage?: 'cache' | 'broker';
   /** Name of the StatefulSet and its pods (DNS-1123 label). @default - the construct id */
   readonly name?: string;
   /** Namespace. @default - the chart's namespace */
@@ -37,11 +45,15 @@ export interface RedisProps {
   readonly runAsUser?: number;
   /** Password (`requirepass`), a Secret key mounted as a file and written into the config at start. */
   readonly password: SecretKeyRef;
-  /** `maxmemory`, as a Kubernetes quantity; must stay 25 % below the memory limit. @default '256Mi' */
+  /**
+   * `maxmemory`, as a Kubernetes quantity. The memory limit must leave headroom: 25 % without AOF, and twice
+   * `maxmemory` with `appendOnly` (an AOF rewrite forks, and copy-on-write can duplicate every page).
+   * @default '256Mi'
+   */
   readonly maxmemory?: string;
-  /** `maxmemory-policy`. @default 'allkeys-lru' */
+  /** `maxmemory-policy`. @default - 'allkeys-lru' for a cache, 'noeviction' for a broker */
   readonly maxmemoryPolicy?: RedisEvictionPolicy;
-  /** `appendonly`: the AOF makes writes survive a container restart (and a pod restart with `persistence`). @default false */
+  /** `appendonly`: the AOF makes writes survive a container restart (and a pod restart with `persistence`). @default - false for a cache, true for a broker */
   readonly appendOnly?: boolean;
   /** A PVC for `/data`; `false` keeps data in an `emptyDir` that lives as long as the pod. @default false */
   readonly persistence?: RedisPersistence | false;
@@ -77,6 +89,8 @@ export class Redis extends WorkloadBackedStore {
   public readonly maxmemoryBytes: number;
   /** The `redis.conf` ConfigMap. */
   public readonly configMap: ApiObject;
+  /** `cache` or `broker` (see `RedisProps.usage`). */
+  public readonly usage: 'cache' | 'broker';
   protected readonly clientPortName = 'redis';
 
   constructor(scope: Construct, id: string, props: RedisProps) {
@@ -88,22 +102,33 @@ export class Redis extends WorkloadBackedStore {
     checkSecretKeyRef(this, 'password', props.password);
     this.passwordRef = props.password;
 
+    const usage = props.usage ?? 'cache';
+    check(this, usage === 'cache' || usage === 'broker', 'usage', usage, 'must be "cache" or "broker"');
+    this.usage = usage;
+    const broker = usage === 'broker';
     const maxmemory = props.maxmemory ?? '256Mi';
     this.maxmemoryBytes = checkMemory(this, 'maxmemory', maxmemory);
-    const policy = props.maxmemoryPolicy ?? 'allkeys-lru';
+    const policy = props.maxmemoryPolicy ?? (broker ? 'noeviction' : 'allkeys-lru');
     check(this, (REDIS_EVICTION_POLICIES as readonly string[]).includes(policy), 'maxmemoryPolicy', policy,
       `must be one of ${REDIS_EVICTION_POLICIES.join(', ')}`);
-    const resources = props.resources ?? { cpuRequest: '100m', memoryRequest: '384Mi', memoryLimit: '384Mi' };
-    const limit = checkMemory(this, 'resources.memoryLimit', resources.memoryLimit);
-    // Redis uses memory beyond maxmemory (client and AOF buffers, fragmentation, the copy-on-write fork of a rewrite).
-    const needed = Math.ceil((this.maxmemoryBytes * 1.25) / MI);
-    check(this, limit >= needed * MI, 'maxmemory', maxmemory,
-      `must stay below resources.memoryLimit (${resources.memoryLimit}) with 25% headroom for buffers, fragmentation and the AOF-rewrite fork: ` +
-      `raise memoryLimit to at least ${needed}Mi or lower maxmemory`);
-
     const persistence = props.persistence ?? false;
     if (persistence) checkMemory(this, 'persistence.size', persistence.size);
-    const appendOnly = props.appendOnly ?? false;
+    const appendOnly = props.appendOnly ?? broker;
+    if (broker) {
+      // Eviction deletes queued messages without an error; only noeviction makes a full broker refuse writes.
+      check(this, policy === 'noeviction', 'maxmemoryPolicy', policy, 'a broker must not evict messages: use "noeviction" (writes fail when full) or usage: "cache"');
+      check(this, appendOnly, 'appendOnly', appendOnly, 'a broker keeps the only copy of its messages: set appendOnly: true so writes survive a restart');
+      check(this, persistence !== false, 'persistence', persistence, 'a broker needs a volume that outlives the pod: set persistence: { size }');
+    }
+    const resources = props.resources ?? { cpuRequest: '100m', memoryRequest: '384Mi', memoryLimit: '384Mi' };
+    const limit = checkMemory(this, 'resources.memoryLimit', resources.memoryLimit);
+    // Redis uses memory beyond maxmemory (client buffers, fragmentation) and, with the AOF, forks for every rewrite:
+    // copy-on-write can then need up to twice the dataset ("Redis persistence" and "Redis administration", redis.io docs, Redis 7.4).
+    const factor = appendOnly ? 2 : 1.25;
+    const needed = Math.ceil((this.maxmemoryBytes * factor) / MI);
+    check(this, limit >= needed * MI, 'maxmemory', maxmemory,
+      `must stay below resources.memoryLimit (${resources.memoryLimit}) with ${appendOnly ? 'room for the AOF-rewrite fork (2 × maxmemory)' : '25% headroom for buffers and fragmentation'}: ` +
+      `raise memoryLimit to at least ${needed}Mi or lower maxmemory${appendOnly ? ' (or drop appendOnly for a cache)' : ''}`);
 
     const conf = [
       '# Rendered by lib/redis.ts.',
@@ -114,6 +139,8 @@ export class Redis extends WorkloadBackedStore {
       `maxmemory-policy ${policy}`,
       `appendonly ${appendOnly ? 'yes' : 'no'}`,
       ...(appendOnly ? ['appendfsync everysec'] : []),
+      // No RDB snapshots: without a save line Redis 7 snapshots (and forks) on its built-in schedule; the AOF, when on, is the persistence.
+      'save ""',
       // Written at start by the init container from the mounted Secret, so the password is in no ConfigMap or argv.
       `include ${RUNTIME_DIR}/auth.conf`,
       '',
@@ -139,7 +166,7 @@ export class Redis extends WorkloadBackedStore {
       name: this.name,
       namespace: this.namespace,
       kind: 'StatefulSet',
-      component: props.component ?? 'cache',
+      component: props.component ?? (broker ? 'broker' : 'cache'),
       replicas: 1,
       image,
       args: ['redis-server', '/etc/redis/redis.conf'],

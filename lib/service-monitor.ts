@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { ServiceMonitor as ServiceMonitorResource, ServiceMonitorSpecEndpointsRelabelingsAction } from '../imports/servicemonitor-monitoring.coreos.com';
 import { check } from './errors';
 import { INetworkPeer, PROMETHEUS } from './network-peer';
-import { Workload } from './workload';
+import { HEADLESS_SERVICE_LABEL, Workload } from './workload';
 
 export interface WorkloadServiceMonitorProps {
   /** The workload whose Service exposes the metrics port. */
@@ -14,7 +14,11 @@ export interface WorkloadServiceMonitorProps {
   readonly path?: string;
   /** Scrape interval. @default '30s' */
   readonly interval?: string;
-  /** Labels the Prometheus `serviceMonitorSelector` matches (kube-prometheus-stack: `release: <name>`). @default - none */
+  /**
+   * Labels the cluster's Prometheus `serviceMonitorSelector` matches (kube-prometheus-stack: `release: <release name>`).
+   * A ServiceMonitor without them is valid but never scraped; every chart must set them (test/lib/service-monitor.test.ts
+   * checks each rendered ServiceMonitor). @default - none
+   */
   readonly labels?: Record<string, string>;
   /** Prometheus pods, allowed to the metrics port by NetworkPolicy. @default - Prometheus in namespace `monitoring` */
   readonly prometheus?: INetworkPeer;
@@ -46,7 +50,8 @@ export class WorkloadServiceMonitor extends Construct {
     this.resource = new ServiceMonitorResource(this, 'Resource', {
       metadata: { name: props.workload.name, namespace: props.workload.namespace, labels: props.labels },
       spec: {
-        selector: { matchLabels: { ...props.workload.selectorLabels } },
+        // The client Service only: a StatefulSet's headless Service selects the same pods and would double every series.
+        selector: { matchLabels: { ...props.workload.selectorLabels }, matchExpressions: [{ key: HEADLESS_SERVICE_LABEL, operator: 'DoesNotExist' }] },
         namespaceSelector: { matchNames: [props.workload.namespace] },
         endpoints: [{ port: portName, path, interval, ...(relabelings.length > 0 ? { relabelings } : {}) }],
       },

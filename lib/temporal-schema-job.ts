@@ -1,4 +1,4 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import {
@@ -9,7 +9,9 @@ import { componentLabels, selectorLabels } from './labels';
 import { checkDnsLabel } from './names';
 import { INetworkPeer, NetworkPort, podPeer } from './network-peer';
 import { PlatformChart } from './platform-chart';
-import { IDatabaseClient, IPostgresDatabase, PostgresCredentials } from './postgres';
+import { IDatabaseClient, IPostgresDatabase, Postgres, PostgresCredentials } from './postgres';
+import { SYNC_WAVE_ANNOTATION } from './sync-wave';
+import { Workload } from './workload';
 import { WorkloadNetworkPolicy } from './workload-network-policy';
 
 /** Argo CD resource-hook annotations. */
@@ -34,11 +36,16 @@ export interface TemporalSchemaJobProps {
   /**
    * Argo CD hook phase. `PreSync` runs before anything of the Application is applied, so the database must
    * already run (deployed by another Application or managed). When the database is synced by the same
-   * Application, use `Sync` with a sync wave between the database and the server, or the first sync waits
+   * Application, `Sync` with a sync wave between the database and the server, or the first sync waits
    * for a database that is never applied.
-   * @default 'PreSync'
+   * @default - 'Sync' when `database` is a `Postgres` of the same chart (rendered in the same sync), else 'PreSync'
    */
   readonly hookPhase?: 'PreSync' | 'Sync';
+  /**
+   * Argo CD sync wave of the Job in the `Sync` phase; the Temporal server needs a higher one.
+   * @default - with a `Postgres` of the same chart, one above the database's wave (read at synth); else none
+   */
+  readonly syncWave?: number;
   /** CPU and memory. @default - 100m CPU and 128Mi memory requested, 256Mi memory limit */
   readonly resources?: ContainerResources;
   /** Retries before the Job (and the sync) fails. @default 3 */
@@ -101,7 +108,17 @@ export class TemporalSchemaJob extends Construct implements IDatabaseClient {
 
     this.selectorLabels = selectorLabels(this.name, chart.platform);
     const labels = componentLabels({ name: this.name, platform: chart.platform, component: 'schema-migration', version: imageVersion(image) });
-    const hookPhase = props.hookPhase ?? 'PreSync';
+    // A PreSync hook runs before the Application applies anything: with the database in the same sync it would
+    // wait for a server that is never created (Argo CD docs, user-guide/resource_hooks.md and sync-waves.md, v2.13).
+    const sameSync = db instanceof Postgres && PlatformChart.of(db) === chart;
+    const hookPhase = props.hookPhase ?? (sameSync ? 'Sync' : 'PreSync');
+    check(this, !(sameSync && hookPhase === 'PreSync'), 'hookPhase', hookPhase,
+      `the database "${db.host}" is rendered in the same chart, so it does not exist yet in PreSync; use "Sync" with a sync wave after the database`);
+    if (props.syncWave !== undefined) {
+      check(this, Number.isInteger(props.syncWave) && props.syncWave >= -100 && props.syncWave <= 100, 'syncWave', props.syncWave, 'must be an integer between -100 and 100');
+    }
+    const syncWave: string | undefined = props.syncWave !== undefined ? String(props.syncWave)
+      : hookPhase === 'Sync' && sameSync ? Lazy.any({ produce: () => String(waveOf(db.workload.resource) + 1) }) as unknown as string : undefined;
     this.resource = new k8s.KubeJob(this, 'Resource', {
       metadata: {
         name: this.name,
@@ -110,6 +127,7 @@ export class TemporalSchemaJob extends Construct implements IDatabaseClient {
         annotations: {
           [ARGOCD_HOOK_ANNOTATION]: hookPhase,
           [ARGOCD_HOOK_DELETE_POLICY_ANNOTATION]: 'BeforeHookCreation,HookSucceeded',
+          ...(syncWave !== undefined ? { [SYNC_WAVE_ANNOTATION]: syncWave } : {}),
         },
       },
       spec: {
@@ -146,6 +164,8 @@ export class TemporalSchemaJob extends Construct implements IDatabaseClient {
     });
     this.networkPolicy = new WorkloadNetworkPolicy(this, 'NetworkPolicy', { name: this.name, namespace: this.namespace, podLabels: this.selectorLabels });
     db.allowConnectionFrom(this);
+    // temporal-sql-tool holds one connection while the server may already run.
+    db.reserveConnections(this.node.path, 1);
   }
 
   /** Adds an egress rule from the Job's pods (see `IDatabaseClient`). */
@@ -156,6 +176,12 @@ export class TemporalSchemaJob extends Construct implements IDatabaseClient {
   public toNetworkPolicyPeer(fromNamespace: string): k8s.NetworkPolicyPeer {
     return podPeer(fromNamespace, this.namespace, this.selectorLabels);
   }
+}
+
+/** The Argo CD sync wave an object carries (0 without the annotation, as Argo CD reads it). */
+function waveOf(object: ApiObject): number {
+  const wave = object.metadata.toJson().annotations?.[SYNC_WAVE_ANNOTATION];
+  return wave === undefined ? 0 : Number(wave);
 }
 
 /** Temporal's two stores on one server, and the one login Temporal uses for both. */
@@ -185,4 +211,117 @@ export function temporalStores(scope: Construct, db: IPostgresDatabase, database
       `Temporal uses one login for both stores; give "${visibilityDatabaseName}" the same owner as "${databaseName}"`);
   }
   return { databaseName, visibilityDatabaseName, credentials };
+}
+
+export interface TemporalNamespaceJobProps {
+  /** Job name. @default 'temporal-namespace' */
+  readonly name?: string;
+  /** Namespace (Kubernetes). @default - the chart's namespace */
+  readonly namespace?: string;
+  /** Image with the `temporal` CLI, matching the server version. @default 'temporalio/admin-tools:1.22.4' */
+  readonly image?: string;
+  /** The Temporal server workload; the network rule to its `grpc` port is opened. */
+  readonly frontend: Workload;
+  /** `host:port` of the frontend. */
+  readonly frontendAddress: string;
+  /** Temporal namespace to register. */
+  readonly temporalNamespace: string;
+  /** Retention of closed workflows, in days. */
+  readonly retentionDays: number;
+  /** CPU and memory. @default - 50m CPU and 64Mi memory requested, 128Mi memory limit */
+  readonly resources?: ContainerResources;
+}
+
+/**
+ * An Argo CD PostSync hook Job that registers a Temporal namespace once the server is healthy, as auto-setup.sh
+ * does in the auto-setup image (`temporal operator namespace describe || create --retention`, temporalio/docker-builds
+ * docker/auto-setup.sh, branch release/v1.22.x). An existing namespace is left as it is: change its retention with
+ * `temporal operator namespace update`.
+ */
+export class TemporalNamespaceJob extends Construct implements INetworkPeer {
+  public readonly name: string;
+  public readonly namespace: string;
+  public readonly resource: ApiObject;
+  public readonly networkPolicy: WorkloadNetworkPolicy;
+  public readonly selectorLabels: Record<string, string>;
+  public readonly peerName: string;
+  public readonly peerNamespace: string;
+
+  constructor(scope: Construct, id: string, props: TemporalNamespaceJobProps) {
+    super(scope, id);
+    const chart = PlatformChart.of(this);
+    this.name = props.name ?? 'temporal-namespace';
+    this.namespace = props.namespace ?? chart.defaultNamespace;
+    checkDnsLabel(this, 'name', this.name);
+    checkDnsLabel(this, 'temporalNamespace', props.temporalNamespace);
+    check(this, Number.isInteger(props.retentionDays) && props.retentionDays >= 1, 'retentionDays', props.retentionDays, 'must be a positive integer');
+    this.peerName = `${this.namespace}/${this.name}`;
+    this.peerNamespace = this.namespace;
+    const image = props.image ?? 'temporalio/admin-tools:1.22.4';
+    const resources = props.resources ?? { cpuRequest: '50m', memoryRequest: '64Mi', memoryLimit: '128Mi' };
+    const env: Record<string, EnvValue> = {
+      TEMPORAL_ADDRESS: props.frontendAddress,
+      TEMPORAL_NAMESPACE: props.temporalNamespace,
+      // Hours with a unit: the CLI of the 1.22 images reads a bare number as days, later CLIs require a unit.
+      RETENTION: `${props.retentionDays * 24}h`,
+      HOME: '/tmp',
+    };
+    validateContainer(this, '', { image, env, resources });
+    const script = [
+      'set -eu',
+      'until temporal operator cluster health | grep -q SERVING; do echo "waiting for $TEMPORAL_ADDRESS"; sleep 2; done',
+      'if temporal operator namespace describe "$TEMPORAL_NAMESPACE" >/dev/null 2>&1; then',
+      '  echo "namespace $TEMPORAL_NAMESPACE already registered"',
+      'else',
+      '  temporal operator namespace create --retention "$RETENTION" --description "Registered by the temporal-namespace Job" "$TEMPORAL_NAMESPACE"',
+      'fi',
+    ].join('\n');
+    this.selectorLabels = selectorLabels(this.name, chart.platform);
+    const labels = componentLabels({ name: this.name, platform: chart.platform, component: 'namespace-setup', version: imageVersion(image) });
+    this.resource = new k8s.KubeJob(this, 'Resource', {
+      metadata: {
+        name: this.name,
+        namespace: this.namespace,
+        labels,
+        annotations: {
+          // After every resource of the sync is healthy, so the server answers.
+          [ARGOCD_HOOK_ANNOTATION]: 'PostSync',
+          [ARGOCD_HOOK_DELETE_POLICY_ANNOTATION]: 'BeforeHookCreation,HookSucceeded',
+        },
+      },
+      spec: {
+        backoffLimit: 3,
+        activeDeadlineSeconds: 600,
+        template: {
+          metadata: { labels: { ...labels, ...this.selectorLabels } },
+          spec: {
+            restartPolicy: 'Never',
+            automountServiceAccountToken: false,
+            enableServiceLinks: false,
+            securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } },
+            containers: [{
+              name: 'register',
+              image,
+              imagePullPolicy: 'IfNotPresent',
+              command: ['/bin/sh', '-c', script],
+              env: renderEnv(env),
+              resources: renderResources(resources),
+              securityContext: restrictedContainerSecurityContext(),
+              volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+              terminationMessagePolicy: 'FallbackToLogsOnError',
+            }],
+            volumes: [{ name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('16Mi') } }],
+          },
+        },
+      },
+    });
+    this.networkPolicy = new WorkloadNetworkPolicy(this, 'NetworkPolicy', { name: this.name, namespace: this.namespace, podLabels: this.selectorLabels });
+    const ports = props.frontend.connectionPorts(['grpc']);
+    this.networkPolicy.addEgress(props.frontend, ports);
+    props.frontend.acceptConnection(this, ports);
+  }
+
+  public toNetworkPolicyPeer(fromNamespace: string): k8s.NetworkPolicyPeer {
+    return podPeer(fromNamespace, this.namespace, this.selectorLabels);
+  }
 }

@@ -3,11 +3,12 @@ import { Construct } from 'constructs';
 import { ContainerResources, EnvValue } from './container';
 import { check } from './errors';
 import { checkDnsLabel } from './names';
+import { Keycloak } from './keycloak';
 import { INetworkPeer, Peer } from './network-peer';
 import { PlatformChart } from './platform-chart';
 import { IPostgresDatabase } from './postgres';
 import { SecretKeyRef } from './secret-ref';
-import { TemporalSchemaJob, temporalStores } from './temporal-schema-job';
+import { TemporalNamespaceJob, TemporalSchemaJob, temporalStores } from './temporal-schema-job';
 import { Workload } from './workload';
 
 /** Frontend gRPC port: what SDK clients and workers dial. */
@@ -29,15 +30,25 @@ const INTERNAL_PORTS = [
 
 /** OIDC login of the Temporal Web UI (an authorization-code client at the identity provider). */
 export interface TemporalUiAuth {
-  /** Issuer URL, e.g. `https://auth.example.com/realms/main`. */
-  readonly providerUrl: string;
+  /**
+   * The in-cluster Keycloak and realm to log in with. The UI server then fetches discovery, tokens and keys from
+   * Keycloak's Service inside the cluster (`providerUrl` = `Keycloak.internalRealmUrl`) and expects the public
+   * issuer (`issuerUrl` = `Keycloak.issuerUrl`); the network rule to Keycloak's HTTP port is opened. The public
+   * host, from a pod, resolves to this cluster's own load balancer, which the UI's egress policy does not reach.
+   * @default - none: give `providerUrl`
+   */
+  readonly keycloak?: { readonly instance: Keycloak; readonly realm: string };
+  /** Where the UI server fetches the OIDC discovery document, e.g. `https://auth.example.com/realms/main`. @default - from `keycloak` */
+  readonly providerUrl?: string;
+  /** The issuer tokens carry, when it differs from `providerUrl` (`TEMPORAL_AUTH_ISSUER_URL`). @default - from `keycloak`, else `providerUrl` */
+  readonly issuerUrl?: string;
   /** Client ID at the provider. */
   readonly clientId: string;
   /** Client secret, a key of a Secret in Temporal's namespace. */
   readonly clientSecret: SecretKeyRef;
   /** Public URL of the UI's callback: `https://<ui host>/auth/sso/callback`. */
   readonly callbackUrl: string;
-  /** Where the UI server reaches the provider (discovery, token exchange). @default - any public address on 443 */
+  /** Where the UI server reaches the provider (discovery, token exchange). @default - Keycloak's pods with `keycloak`, else any public address on 443 */
   readonly providerPeer?: INetworkPeer;
 }
 
@@ -66,7 +77,7 @@ export interface TemporalProps {
   readonly visibilityDatabaseName?: string;
   /** Create the databases (the user needs CREATEDB); off when the PostgreSQL construct creates them. @default false */
   readonly createDatabases?: boolean;
-  /** Argo CD phase of the schema Job (production mode); see `TemporalSchemaJobProps.hookPhase`. @default 'PreSync' */
+  /** Argo CD phase of the schema Job (production mode); see `TemporalSchemaJobProps.hookPhase`. @default - 'Sync' when the database is in the same chart, else 'PreSync' */
   readonly schemaHookPhase?: 'PreSync' | 'Sync';
   /** Server pods, each running every service; more than one only in production mode. @default 1 */
   readonly serverReplicas?: number;
@@ -77,14 +88,37 @@ export interface TemporalProps {
    * leave it unset only when the UI is not exposed. @default - no login
    */
   readonly uiAuth?: TemporalUiAuth;
-  /** Temporal namespace registered at first start (auto-setup mode). @default 'default' */
+  /**
+   * Temporal namespace the workflows run in, registered by auto-setup at start (auto-setup mode) or by an Argo CD
+   * PostSync Job (production mode: `temporalio/server` registers none).
+   * @default 'default'
+   */
   readonly defaultNamespace?: string;
+  /** Retention of closed workflows in `defaultNamespace`, in days, set when it is registered. @default 7 */
+  readonly namespaceRetentionDays?: number;
+  /**
+   * `NUM_HISTORY_SHARDS`: fixed at the first start and never changeable without a new database, so sized for
+   * the largest expected load up front (upstream's template default is 4).
+   * @default - 512 in production mode, 4 in auto-setup mode
+   */
+  readonly numHistoryShards?: number;
+  /** Web UI read-only (`TEMPORAL_DISABLE_WRITE_ACTIONS`): no terminate, cancel, signal or reset from the UI. @default false */
+  readonly uiReadOnly?: boolean;
+  /** Argo CD sync wave of the schema Job (production mode); see `TemporalSchemaJobProps.syncWave`. @default - one above the database's wave when it is in the same chart */
+  readonly schemaSyncWave?: number;
   /** Server CPU and memory. @default - 250m CPU and 512Mi memory requested, 1Gi memory limit */
   readonly serverResources?: ContainerResources;
   /** Web UI CPU and memory. @default - 50m CPU and 128Mi memory requested, 256Mi memory limit */
   readonly uiResources?: ContainerResources;
   /** Seconds the server's startup probe allows (auto-setup migrates the schema first). @default 300 */
   readonly startupBudgetSeconds?: number;
+  /**
+   * Connection pools per server pod, `SQL_MAX_CONNS` (default store) and `SQL_VIS_MAX_CONNS` (visibility), declared
+   * to the database's connection budget for every replica (docker/config_template.yaml, temporalio/temporal v1.22.4:
+   * defaults 20 and 10).
+   * @default { default: 20, visibility: 10 }
+   */
+  readonly databasePool?: { readonly default: number; readonly visibility: number };
 }
 
 /**
@@ -99,6 +133,8 @@ export class Temporal extends Construct {
   public readonly ui: Workload;
   /** The schema Job (production mode). */
   public readonly schemaJob?: TemporalSchemaJob;
+  /** The Job registering `defaultNamespace` (production mode). */
+  public readonly namespaceJob?: TemporalNamespaceJob;
   public readonly mode: 'auto-setup' | 'production';
 
   constructor(scope: Construct, id: string, props: TemporalProps) {
@@ -114,6 +150,16 @@ export class Temporal extends Construct {
       'auto-setup runs schema setup in every pod at start; more than one replica needs mode: "production"');
     const defaultNamespace = props.defaultNamespace ?? 'default';
     checkDnsLabel(this, 'defaultNamespace', defaultNamespace);
+    const retentionDays = props.namespaceRetentionDays ?? 7;
+    check(this, Number.isInteger(retentionDays) && retentionDays >= 1 && retentionDays <= 3650, 'namespaceRetentionDays', retentionDays,
+      'must be an integer number of days between 1 and 3650');
+    const pool = props.databasePool ?? { default: 20, visibility: 10 };
+    for (const key of ['default', 'visibility'] as const) {
+      check(this, Number.isInteger(pool[key]) && pool[key] >= 1 && pool[key] <= 1000, `databasePool.${key}`, pool[key], 'must be an integer between 1 and 1000');
+    }
+    const shards = props.numHistoryShards ?? (this.mode === 'production' ? 512 : 4);
+    check(this, Number.isInteger(shards) && shards >= 1 && shards <= 16384 && (shards & (shards - 1)) === 0, 'numHistoryShards', shards,
+      'must be a power of two between 1 and 16384 (it cannot change after the first start)');
     const startupBudget = props.startupBudgetSeconds ?? 300;
     check(this, Number.isInteger(startupBudget) && startupBudget >= 30, 'startupBudgetSeconds', startupBudget, 'must be an integer of at least 30');
     const serverImage = props.serverImage ?? (this.mode === 'auto-setup' ? 'temporalio/auto-setup:1.22.4' : 'temporalio/server:1.22.4');
@@ -132,10 +178,22 @@ export class Temporal extends Construct {
       // Listen on every interface and advertise the pod IP to the membership ring.
       BIND_ON_IP: '0.0.0.0',
       TEMPORAL_BROADCAST_ADDRESS: { fieldPath: 'status.podIP' },
+      // persistence.numHistoryShards in docker/config_template.yaml (temporalio/temporal v1.22.4) reads this, default "4".
+      NUM_HISTORY_SHARDS: String(shards),
+      // The pools the connection budget counts (same template: maxConns/maxIdleConns of both stores).
+      SQL_MAX_CONNS: String(pool.default),
+      SQL_MAX_IDLE_CONNS: String(pool.default),
+      SQL_VIS_MAX_CONNS: String(pool.visibility),
+      SQL_VIS_MAX_IDLE_CONNS: String(pool.visibility),
     };
     if (this.mode === 'auto-setup') {
+      // docker/auto-setup.sh (temporalio/docker-builds, branch release/v1.22.x, the 1.22.4 image): registers
+      // DEFAULT_NAMESPACE with DEFAULT_NAMESPACE_RETENTION (default "1" day) and, unless skipped, adds the
+      // Custom*Field test search attributes to it.
       env.SKIP_DB_CREATE = String(!(props.createDatabases ?? false));
       env.DEFAULT_NAMESPACE = defaultNamespace;
+      env.DEFAULT_NAMESPACE_RETENTION = `${retentionDays * 24}h`;
+      env.SKIP_ADD_CUSTOM_SEARCH_ATTRIBUTES = 'true';
       env.TEMPORAL_ADDRESS = `127.0.0.1:${TEMPORAL_FRONTEND_PORT}`;
     }
 
@@ -163,13 +221,23 @@ export class Temporal extends Construct {
     // The services call each other on the pod address, across pods when there is more than one replica.
     this.server.connectTo(this.server, INTERNAL_PORTS.map((p) => p.name));
 
-    if (props.uiAuth) {
-      for (const field of ['providerUrl', 'callbackUrl'] as const) {
-        check(this, /^https:\/\/[a-z0-9.-]+(:\d+)?(\/\S*)?$/.test(props.uiAuth[field]), `uiAuth.${field}`, props.uiAuth[field], 'must be an https URL');
+    const auth = props.uiAuth;
+    const kc = auth?.keycloak;
+    if (auth) {
+      check(this, (auth.providerUrl === undefined) !== (kc === undefined), 'uiAuth.providerUrl', auth.providerUrl,
+        'give exactly one of uiAuth.keycloak (an in-cluster Keycloak) and uiAuth.providerUrl');
+      for (const field of ['providerUrl', 'issuerUrl', 'callbackUrl'] as const) {
+        const url = auth[field];
+        if (url !== undefined) check(this, /^https:\/\/[a-z0-9.-]+(:\d+)?(\/\S*)?$/.test(url), `uiAuth.${field}`, url, 'must be an https URL');
       }
-      check(this, props.uiAuth.callbackUrl.endsWith('/auth/sso/callback'), 'uiAuth.callbackUrl', props.uiAuth.callbackUrl,
+      check(this, auth.callbackUrl.endsWith('/auth/sso/callback'), 'uiAuth.callbackUrl', auth.callbackUrl,
         'must end with /auth/sso/callback, the path the Temporal UI server handles');
     }
+    // temporalio/ui v2.21.3: server/docker/config-template.yaml maps TEMPORAL_AUTH_ISSUER_URL to issuerUrl and
+    // server/server/route/auth.go passes it to oidc.InsecureIssuerURLContext, so discovery may come from an
+    // in-cluster URL while tokens keep the public issuer; the server exits (log.Fatal) if discovery fails.
+    const providerUrl = kc ? kc.instance.internalRealmUrl(kc.realm) : auth?.providerUrl;
+    const issuerUrl = auth?.issuerUrl ?? (kc ? kc.instance.issuerUrl(kc.realm) : undefined);
     this.ui = new Workload(this, 'Ui', {
       name: 'temporal-web',
       namespace,
@@ -178,12 +246,15 @@ export class Temporal extends Construct {
       env: {
         TEMPORAL_ADDRESS: `${this.server.serviceHost}:${TEMPORAL_FRONTEND_PORT}`,
         TEMPORAL_UI_PORT: String(TEMPORAL_UI_PORT),
-        ...(props.uiAuth ? {
+        // disableWriteActions in server/docker/config-template.yaml (temporalio/ui v2.21.3).
+        TEMPORAL_DISABLE_WRITE_ACTIONS: String(props.uiReadOnly ?? false),
+        ...(auth && providerUrl ? {
           TEMPORAL_AUTH_ENABLED: 'true',
-          TEMPORAL_AUTH_PROVIDER_URL: props.uiAuth.providerUrl,
-          TEMPORAL_AUTH_CLIENT_ID: props.uiAuth.clientId,
-          TEMPORAL_AUTH_CLIENT_SECRET: { secretKeyRef: props.uiAuth.clientSecret },
-          TEMPORAL_AUTH_CALLBACK_URL: props.uiAuth.callbackUrl,
+          TEMPORAL_AUTH_PROVIDER_URL: providerUrl,
+          ...(issuerUrl !== undefined ? { TEMPORAL_AUTH_ISSUER_URL: issuerUrl } : {}),
+          TEMPORAL_AUTH_CLIENT_ID: auth.clientId,
+          TEMPORAL_AUTH_CLIENT_SECRET: { secretKeyRef: auth.clientSecret },
+          TEMPORAL_AUTH_CALLBACK_URL: auth.callbackUrl,
           TEMPORAL_AUTH_SCOPES: 'openid,profile,email',
         } : {}),
       },
@@ -196,8 +267,11 @@ export class Temporal extends Construct {
       ...seededConfig(props.uiImage ?? 'temporalio/ui:2.21.3', '/home/ui-server/config', configVolume),
     });
     this.ui.connectTo(this.server, ['grpc']);
-    if (props.uiAuth) this.ui.allowTo(props.uiAuth.providerPeer ?? Peer.internet(), [{ port: 443 }]);
+    if (auth?.providerPeer) this.ui.allowTo(auth.providerPeer, [{ port: 443 }]);
+    else if (kc) this.ui.connectTo(kc.instance.workload, ['http']);
+    else if (auth) this.ui.allowTo(Peer.internet(), [{ port: 443 }]);
     db.allowConnectionFrom(this.server);
+    db.reserveConnections(this.server.node.path, serverReplicas * (pool.default + pool.visibility));
 
     if (this.mode === 'production') {
       this.schemaJob = new TemporalSchemaJob(this, 'Schema', {
@@ -208,6 +282,16 @@ export class Temporal extends Construct {
         visibilityDatabaseName: stores.visibilityDatabaseName,
         createDatabases: props.createDatabases,
         hookPhase: props.schemaHookPhase,
+        syncWave: props.schemaSyncWave,
+      });
+      // temporalio/server runs no auto-setup.sh, so nothing registers the namespace the workers poll.
+      this.namespaceJob = new TemporalNamespaceJob(this, 'Namespace', {
+        namespace,
+        image: props.adminToolsImage,
+        frontend: this.server,
+        frontendAddress: this.frontendAddress,
+        temporalNamespace: defaultNamespace,
+        retentionDays,
       });
     }
   }

@@ -20,6 +20,9 @@ import { checkMemory } from './quantities';
 import { keepData } from './sync-wave';
 import { WorkloadNetworkPolicy } from './workload-network-policy';
 
+/** Label on a StatefulSet's headless Service; ServiceMonitors select Services without it, so each pod is scraped once. */
+export const HEADLESS_SERVICE_LABEL = 'platform/headless-service';
+
 /** A volume claimed for the workload: per pod for a StatefulSet, one shared claim for a Deployment. */
 export interface PersistentVolume {
   /** Volume name (DNS-1123 label). */
@@ -295,7 +298,13 @@ export class Workload extends Construct implements INetworkPeer, IHttpBackend {
 
     const spread = this.minReplicas > 1 || (props.autoscaling?.maxReplicas ?? 0) > 1;
     const topologySpreadConstraints: k8s.TopologySpreadConstraint[] | undefined = spread ? [
-      { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { ...this.selectorLabels } } },
+      // Honor: nodes whose taints the pod does not tolerate (a GPU pool) are no domain; with the default (Ignore)
+      // they count as empty domains and cap the replicas that can schedule (Kubernetes 1.28 docs,
+      // concepts/scheduling-eviction/topology-spread-constraints, "nodeTaintsPolicy"; beta and on by default since 1.26).
+      {
+        maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'DoNotSchedule', nodeTaintsPolicy: 'Honor',
+        labelSelector: { matchLabels: { ...this.selectorLabels } },
+      },
       ...((props.spreadAcrossZones ?? true)
         ? [{ maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { ...this.selectorLabels } } }]
         : []),
@@ -336,7 +345,8 @@ export class Workload extends Construct implements INetworkPeer, IHttpBackend {
     if (this.kind === 'StatefulSet') {
       const headlessName = `${this.name}-headless`;
       this.headlessService = new k8s.KubeService(this, 'HeadlessService', {
-        metadata: { name: headlessName, namespace: this.namespace, labels },
+        // Marked so a ServiceMonitor can leave it out: it selects the same pods as the client Service.
+        metadata: { name: headlessName, namespace: this.namespace, labels: { ...labels, [HEADLESS_SERVICE_LABEL]: 'true' } },
         spec: {
           clusterIp: 'None',
           publishNotReadyAddresses: true,

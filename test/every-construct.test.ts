@@ -5,7 +5,7 @@ import * as lib from '../lib';
 import {
   ArgoCdApplication, ArgoCdProject, Autoscaler, DisruptionBudget, ExistingSecret, ExternalNameService, ExternalPostgres, ExternalRabbitMq,
   ExternalSecret, FastApiBackend, GatewayHttpRoute, GcpSecretStore, GkeIngress, googleServiceAccountEmail, KedaScaledObject, Keycloak,
-  NamespaceBaseline, NginxIngress, Peer, PlatformChart, Postgres, PostgresBackup, RabbitMq, Redis, SealedSecret, Temporal, TemporalSchemaJob,
+  NamespaceBaseline, NginxIngress, Peer, PlatformChart, Postgres, PostgresBackup, RabbitMq, Redis, SealedSecret, Temporal, TemporalNamespaceJob, TemporalSchemaJob,
   VllmDeployment, WebApp, Workload, WorkloadNetworkPolicy, WorkloadServiceMonitor,
 } from '../lib';
 import { renderChart } from '../lib/synth';
@@ -43,6 +43,8 @@ function everything(): { chart: PlatformChart; used: Set<Function> } {
   const postgres = make(Postgres, chart, 'postgres', {
     namespace: 'database', credentials: { username: 'postgres', password: pgSecret.keyRef('password') },
     databases: [{ name: 'shop' }, { name: 'keycloak' }, { name: 'temporal' }, { name: 'temporal_visibility' }],
+    // Holds every declared pool (API at its HPA maximum, Keycloak, Temporal): the construct checks the sum.
+    maxConnections: 400,
   });
   const external = make(ExternalPostgres, chart, 'analytics-db', {
     host: 'analytics.example.internal', databaseName: 'analytics', cidr: '10.20.0.0/16',
@@ -103,8 +105,11 @@ function everything(): { chart: PlatformChart; used: Set<Function> } {
     namespace: 'keycloak', hostname: 'auth.example.com', database: postgres, databaseName: 'keycloak',
     bootstrapAdminUsername: 'admin', bootstrapAdminPassword: { secretName: 'keycloak-secret', key: 'admin-password' },
   });
-  make(Temporal, chart, 'temporal', { database: postgres });
+  const temporal = make(Temporal, chart, 'temporal', { database: postgres });
   make(TemporalSchemaJob, chart, 'temporal-schema', { database: postgres });
+  make(TemporalNamespaceJob, chart, 'temporal-namespace', {
+    frontend: temporal.server, frontendAddress: temporal.frontendAddress, temporalNamespace: 'default', retentionDays: 7,
+  });
   make(PostgresBackup, chart, 'backup', {
     database: postgres, destination: { s3: { bucket: 'backups', region: 'eu-west-1', roleArn: 'arn:aws:iam::123456789012:role/backup' } },
   });

@@ -145,7 +145,7 @@ export interface AiaasConfig {
   readonly scaling: ServiceScaling;
   /** PodDisruptionBudget `minAvailable: 1` on the services (document: "All production services"). */
   readonly disruptionBudgets: boolean;
-  /** Shared Redis. */
+  /** Shared Redis: a cache with AOF on a volume, so the limit holds twice maxmemory for the AOF-rewrite fork. */
   readonly redis: { readonly maxmemory: string; readonly storageSize: string; readonly resources: Resources };
   /** RabbitMQ for usage events. */
   readonly rabbitmq: { readonly replicas: number; readonly storageSize: string; readonly resources: Resources };
@@ -227,7 +227,7 @@ export const AIAAS_CONFIG: Readonly<Record<AiaasEnvironment, AiaasConfig>> = {
     storageClassName: 'linode-block-storage',
     services: services({ 'api-router': small, 'user-org-service': small, 'analytics-service': small }),
     disruptionBudgets: false,
-    redis: { maxmemory: '192Mi', storageSize: '2Gi', resources: { cpuRequest: '50m', memoryRequest: '256Mi', memoryLimit: '256Mi' } },
+    redis: { maxmemory: '128Mi', storageSize: '2Gi', resources: { cpuRequest: '50m', memoryRequest: '256Mi', memoryLimit: '256Mi' } },
     rabbitmq: { replicas: 1, storageSize: '4Gi', resources: { cpuRequest: '100m', memoryRequest: '512Mi', memoryLimit: '768Mi' } },
     databases: {
       userOrg: { host: 'user-org-db.development.aiaas.example.com', port: 5432, databaseName: 'user_org', cidr: '203.0.113.10/32' },
@@ -246,7 +246,7 @@ export const AIAAS_CONFIG: Readonly<Record<AiaasEnvironment, AiaasConfig>> = {
       'analytics-service': { cpuRequest: '250m', memoryRequest: '512Mi', memoryLimit: '1Gi' },
     }),
     disruptionBudgets: false,
-    redis: { maxmemory: '384Mi', storageSize: '5Gi', resources: { cpuRequest: '100m', memoryRequest: '512Mi', memoryLimit: '512Mi' } },
+    redis: { maxmemory: '256Mi', storageSize: '5Gi', resources: { cpuRequest: '100m', memoryRequest: '512Mi', memoryLimit: '512Mi' } },
     rabbitmq: { replicas: 1, storageSize: '8Gi', resources: { cpuRequest: '250m', memoryRequest: '1Gi', memoryLimit: '1Gi' } },
     databases: {
       userOrg: { host: 'user-org-db.staging.aiaas.example.com', port: 5432, databaseName: 'user_org', cidr: '203.0.113.20/32' },
@@ -268,7 +268,7 @@ export const AIAAS_CONFIG: Readonly<Record<AiaasEnvironment, AiaasConfig>> = {
       'analytics-service': { cpuRequest: '500m', memoryRequest: '1Gi', memoryLimit: '2Gi' },
     }),
     disruptionBudgets: true,
-    redis: { maxmemory: '768Mi', storageSize: '10Gi', resources: { cpuRequest: '250m', memoryRequest: '1Gi', memoryLimit: '1Gi' } },
+    redis: { maxmemory: '512Mi', storageSize: '10Gi', resources: { cpuRequest: '250m', memoryRequest: '1Gi', memoryLimit: '1Gi' } },
     // Three nodes: the document's "Cluster with mirrored queues". Mirroring is gone in RabbitMQ 4.0; the RabbitMq
     // construct makes queues declared without a type replicated quorum queues (default_queue_type = quorum).
     rabbitmq: { replicas: 3, storageSize: '20Gi', resources: { cpuRequest: '500m', memoryRequest: '2Gi', memoryLimit: '2Gi' } },

@@ -76,6 +76,8 @@ export class AiaasChart extends PlatformChart {
 
     const monitoring = { labels: { ...config.serviceMonitorLabels }, targetLabels: { environment: env } };
     this.redis = new Redis(this, 'Redis', {
+      // Sessions, rate limits and freshness entries: rebuildable, so a cache (a broker would need noeviction).
+      usage: 'cache',
       name: 'redis',
       namespace: ns,
       password: secrets.redis.keyRef('password'),

@@ -44,8 +44,11 @@ export interface ArotiBackendConfig {
   readonly port: number;
   /** CPU and memory of each API pod (and of the migration). */
   readonly resources: ContainerResources;
-  /** HPA bounds and targets. */
-  readonly autoscaling: { readonly minReplicas: number; readonly maxReplicas: number; readonly cpuPercent: number; readonly memoryPercent: number };
+  /**
+   * HPA bounds and CPU target. The document also lists memory (80 %); it is left out on purpose: a Python process
+   * rarely gives memory back, so a memory target would hold the API at maxReplicas (FastApiBackend default).
+   */
+  readonly autoscaling: { readonly minReplicas: number; readonly maxReplicas: number; readonly cpuPercent: number };
   /** Seconds between liveness checks on `/health`. */
   readonly livenessPeriodSeconds: number;
   /** Seconds between readiness checks on `/ready`. */
@@ -72,8 +75,15 @@ export interface ArotiConfig {
   /** Namespaces, as the document names them. */
   readonly namespaces: { readonly app: string; readonly database: string; readonly keycloak: string; readonly temporal: string };
   readonly backend: ArotiBackendConfig;
-  /** PostgreSQL 15: one server for the application, Keycloak and Temporal. */
-  readonly postgres: { readonly image: string; readonly storageSize: string; readonly storageClassName?: string; readonly resources: ContainerResources };
+  /**
+   * PostgreSQL 15: one server for the application, Keycloak and Temporal. `maxConnections` must hold every declared
+   * pool (the construct fails otherwise): API 15 per pod at its HPA maximum, worker 15 per pod, Keycloak 20 per pod,
+   * Temporal 30 per server pod, plus 3 superuser connections.
+   */
+  readonly postgres: {
+    readonly image: string; readonly storageSize: string; readonly storageClassName?: string; readonly resources: ContainerResources;
+    readonly maxConnections: number;
+  };
   /** Redis cache. */
   readonly redis: {
     readonly image: string; readonly maxmemory: string; readonly maxmemoryPolicy: RedisEvictionPolicy; readonly appendOnly: boolean;
@@ -90,6 +100,12 @@ export interface ArotiConfig {
     readonly iosClient: { readonly clientId: string; readonly redirectUris: readonly string[] };
     /** The backend's client: confidential. */
     readonly backendClientId: string;
+    /**
+     * Realm of the operators who may open the Temporal Web UI, apart from the app's end users: the `temporal-ui`
+     * client lives only here, and its users are created by an admin (no self-registration), so an app account
+     * cannot log in to the UI and terminate workflows.
+     */
+    readonly staffRealm: string;
   };
   /** Temporal server and Web UI. */
   readonly temporal: {
@@ -101,6 +117,12 @@ export interface ArotiConfig {
     readonly uiReplicas: number;
     /** Temporal namespace the workflows run in. */
     readonly namespace: string;
+    /** Days closed workflows stay visible in that namespace. */
+    readonly retentionDays: number;
+    /** `NUM_HISTORY_SHARDS`; fixed at the first start of an environment's database. */
+    readonly numHistoryShards: number;
+    /** Web UI without write actions (terminate, cancel, signal, reset). */
+    readonly uiReadOnly: boolean;
     readonly serverResources: ContainerResources;
     readonly uiResources: ContainerResources;
   };
@@ -122,7 +144,7 @@ const BASE: ArotiConfig = {
     image: BACKEND_IMAGE,
     port: 8888,
     resources: { cpuRequest: '500m', memoryRequest: '512Mi', cpuLimit: '1000m', memoryLimit: '1024Mi' },
-    autoscaling: { minReplicas: 2, maxReplicas: 10, cpuPercent: 70, memoryPercent: 80 },
+    autoscaling: { minReplicas: 2, maxReplicas: 10, cpuPercent: 70 },
     livenessPeriodSeconds: 30,
     readinessPeriodSeconds: 10,
     startup: { attempts: 12, periodSeconds: 10 },
@@ -138,12 +160,16 @@ const BASE: ArotiConfig = {
     image: 'postgres:15.10-alpine',
     storageSize: '20Gi',
     resources: { cpuRequest: '500m', memoryRequest: '1Gi', memoryLimit: '2Gi' },
+    // 10 × 15 + 2 × 15 + 2 × 20 + 30 = 250 declared, + 3 reserved: 300 leaves room for psql and a rollout.
+    maxConnections: 300,
   },
   redis: {
     image: 'redis:7.4.1-alpine',
     maxmemory: '256Mi',
     maxmemoryPolicy: 'allkeys-lru',
-    appendOnly: true,
+    // The document's Redis is ephemeral (in-memory): an AOF on an emptyDir only adds rewrite forks, which need
+    // twice maxmemory within the 384Mi limit, for data that dies with the pod anyway.
+    appendOnly: false,
     resources: { cpuRequest: '100m', memoryRequest: '384Mi', memoryLimit: '384Mi' },
   },
   keycloak: {
@@ -155,6 +181,7 @@ const BASE: ArotiConfig = {
     // The app's callback scheme is not in the document; assumed, confirm with the iOS team.
     iosClient: { clientId: 'aroti-ios', redirectUris: ['com.aroti.app:/oauth2redirect'] },
     backendClientId: 'aroti-backend',
+    staffRealm: 'aroti-staff',
   },
   temporal: {
     // The document's layout; switch to 'production' for temporalio/server with a schema hook Job.
@@ -165,6 +192,11 @@ const BASE: ArotiConfig = {
     serverReplicas: 1,
     uiReplicas: 1,
     namespace: 'default',
+    retentionDays: 7,
+    // Temporal's guidance for a small production cluster; it can never change without a new database.
+    numHistoryShards: 512,
+    // Staff terminate or reset stuck workflows from the UI; the staff realm is what keeps app users out.
+    uiReadOnly: false,
     serverResources: { cpuRequest: '250m', memoryRequest: '512Mi', memoryLimit: '1Gi' },
     uiResources: { cpuRequest: '50m', memoryRequest: '128Mi', memoryLimit: '256Mi' },
   },
@@ -194,7 +226,9 @@ export const AROTI_CONFIG: Readonly<Record<ArotiEnvironment, ArotiConfig>> = {
       worker: { ...BASE.backend.worker, replicas: 1 },
       logLevel: 'debug',
     },
-    postgres: { ...BASE.postgres, storageSize: '10Gi', resources: { cpuRequest: '250m', memoryRequest: '512Mi', memoryLimit: '1Gi' } },
+    // 4 × 15 + 1 × 15 + 1 × 20 + 30 = 125 declared, + 3 reserved.
+    postgres: { ...BASE.postgres, storageSize: '10Gi', resources: { cpuRequest: '250m', memoryRequest: '512Mi', memoryLimit: '1Gi' }, maxConnections: 150 },
+    temporal: { ...BASE.temporal, numHistoryShards: 4 },
     keycloak: {
       ...BASE.keycloak,
       replicas: 1,

@@ -119,9 +119,12 @@ export class ArotiChart extends PlatformChart {
       storageSize: config.postgres.storageSize,
       storageClassName: config.postgres.storageClassName,
       resources: config.postgres.resources,
+      maxConnections: config.postgres.maxConnections,
     });
 
     this.redis = new Redis(this, 'Redis', {
+      // Cache and rate limits: every key can be rebuilt, so LRU eviction is fine.
+      usage: 'cache',
       name: 'redis',
       namespace: ns.app,
       image: config.redis.image,
@@ -149,14 +152,16 @@ export class ArotiChart extends PlatformChart {
         name: kc.realm,
         displayName: 'Aroti',
         publicClients: [{ clientId: kc.iosClient.clientId, redirectUris: kc.iosClient.redirectUris }],
-        confidentialClients: [
-          { clientId: kc.backendClientId, secret: keycloakSecret.keyRef(s.keycloak.keys.backendClientSecret) },
-          // The Temporal Web UI is on the internet: people log in through Keycloak before they see any workflow.
-          {
-            clientId: TEMPORAL_UI_CLIENT_ID, secret: keycloakSecret.keyRef(s.keycloak.keys.temporalUiClientSecret),
-            redirectUris: [`https://${config.hosts.temporal}/auth/sso/callback`], serviceAccountsEnabled: false,
-          },
-        ],
+        confidentialClients: [{ clientId: kc.backendClientId, secret: keycloakSecret.keyRef(s.keycloak.keys.backendClientSecret) }],
+      }, {
+        // The Temporal Web UI is on the internet and the server has no authorizer: only staff accounts (created by
+        // an admin in this realm, which has no self-registration) log in, never the app's end users.
+        name: kc.staffRealm,
+        displayName: 'Aroti staff',
+        confidentialClients: [{
+          clientId: TEMPORAL_UI_CLIENT_ID, secret: keycloakSecret.keyRef(s.keycloak.keys.temporalUiClientSecret),
+          redirectUris: [`https://${config.hosts.temporal}/auth/sso/callback`], serviceAccountsEnabled: false,
+        }],
       }],
     });
 
@@ -168,15 +173,19 @@ export class ArotiChart extends PlatformChart {
       adminToolsImage: t.adminToolsImage,
       uiImage: t.uiImage,
       database: this.postgres,
-      // The database is synced by this same Application: a PreSync hook would run before it exists.
-      schemaHookPhase: 'Sync',
+      // The database is synced by this same Application, so the schema Job is a Sync hook (the default) in its own wave.
+      schemaSyncWave: AROTI_SYNC_WAVES.temporalSchema,
       serverReplicas: t.serverReplicas,
       uiReplicas: t.uiReplicas,
       defaultNamespace: t.namespace,
+      namespaceRetentionDays: t.retentionDays,
+      numHistoryShards: t.numHistoryShards,
+      uiReadOnly: t.uiReadOnly,
       serverResources: t.serverResources,
       uiResources: t.uiResources,
       uiAuth: {
-        providerUrl: `https://${config.hosts.auth}/realms/${kc.realm}`,
+        // Discovery and token exchange go to Keycloak's Service; tokens keep the public issuer.
+        keycloak: { instance: this.keycloak, realm: kc.staffRealm },
         clientId: TEMPORAL_UI_CLIENT_ID,
         clientSecret: new ExistingSecret(this, 'TemporalUiSecret', {
           name: s.temporalUi.name, namespace: ns.temporal, keys: Object.values(s.temporalUi.keys), managedBy: s.managedBy,
@@ -218,7 +227,6 @@ export class ArotiChart extends PlatformChart {
         minReplicas: b.autoscaling.minReplicas,
         maxReplicas: b.autoscaling.maxReplicas,
         cpuUtilizationPercent: b.autoscaling.cpuPercent,
-        memoryUtilizationPercent: b.autoscaling.memoryPercent,
       },
     });
     this.worker = this.backend.addWorker(WORKER_ID, {

@@ -160,6 +160,14 @@ describe.each(AIAAS_ENVIRONMENTS)('aiaas %s', (environment) => {
     const redis = findObject(objects, 'StatefulSet', 'redis', ns);
     expect(redis.spec.volumeClaimTemplates[0].spec.storageClassName).toBe(config.storageClassName);
   });
+
+  test('Redis is an explicit cache whose memory limit holds the AOF-rewrite fork (2 × maxmemory)', () => {
+    const conf: string = findObject(objects, 'ConfigMap', 'redis-config', ns).data['redis.conf'];
+    expect(conf).toContain('maxmemory-policy allkeys-lru\nappendonly yes\n');
+    const limit = mainContainer(findObject(objects, 'StatefulSet', 'redis', ns)).resources.limits.memory;
+    const mi = (q: string) => (q.endsWith('Gi') ? parseInt(q, 10) * 1024 : parseInt(q, 10));
+    expect(Number(/maxmemory (\d+)/.exec(conf)![1]) * 2).toBeLessThanOrEqual(mi(limit) * 1024 * 1024);
+  });
 });
 
 describe('aiaas system namespace and vLLM', () => {
@@ -189,7 +197,7 @@ describe('aiaas system namespace and vLLM', () => {
     expect(pod.nodeSelector).toEqual({ 'node.kubernetes.io/instance-type': 'g1-gpu-rtx6000-1' });
     expect(pod.tolerations).toEqual([{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]);
     expect(pod.topologySpreadConstraints[0]).toEqual({
-      maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: sts.spec.selector.matchLabels },
+      maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'DoNotSchedule', nodeTaintsPolicy: 'Honor', labelSelector: { matchLabels: sts.spec.selector.matchLabels },
     });
     expect(findObject(objects, 'PodDisruptionBudget', 'vllm-openai', SYSTEM_NAMESPACE).spec.maxUnavailable).toBe(1);
   });

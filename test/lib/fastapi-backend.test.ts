@@ -30,9 +30,9 @@ describe('FastApiBackend', () => {
     expect(migrate.readinessProbe).toBeUndefined();
     const hpa = findObject(objects, 'HorizontalPodAutoscaler', 'backend', 'demo');
     expect(hpa.spec).toMatchObject({ scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'backend' }, minReplicas: 2, maxReplicas: 10 });
+    // CPU only: memory scaling is off by default (a Python process keeps its peak memory, so the HPA would ratchet to max).
     expect(hpa.spec.metrics).toEqual([
       { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } },
-      { type: 'Resource', resource: { name: 'memory', target: { type: 'Utilization', averageUtilization: 80 } } },
     ]);
     expect(findObject(objects, 'PodDisruptionBudget', 'backend', 'demo').spec.maxUnavailable).toBe(1);
     expect(findObject(objects, 'Service', 'backend', 'demo').spec.ports).toEqual([{ name: 'http', port: 8000, targetPort: 'http', protocol: 'TCP' }]);
@@ -76,6 +76,7 @@ describe('FastApiBackend', () => {
       disruptionBudget: { minAvailable: 1 },
       database: db,
       databaseEnv: { prefix: 'POSTGRES_' },
+      databaseConnectionsPerPod: 8,
       runAsUser: 1000,
       runAsGroup: 1000,
       serviceAccountAnnotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::123456789012:role/backend' },
@@ -86,6 +87,8 @@ describe('FastApiBackend', () => {
     const backend = new FastApiBackend(chart, 'backend', props);
     const objects = objectsOf(chart);
     const deploy = findObject(objects, 'Deployment', 'aroti-backend-api', 'aroti');
+    // The connection budget counts the API at its HPA maximum (6 × 8) and the worker's fixed replicas (2 × 8).
+    expect(db.connectionReservations).toEqual({ 'test/backend/Resource': 48, 'test/backend/Worker-temporal': 16 });
     // apiEnv reaches the API container only: not the migration, not the workers.
     expect(envNames(mainContainer(deploy))).toContain('CACHE_PASSWORD');
     expect(envNames(deploy.spec.template.spec.initContainers[0])).not.toContain('CACHE_PASSWORD');
@@ -133,6 +136,7 @@ describe('FastApiBackend', () => {
     const pg = new Postgres(chart, 'postgres', {
       credentials: { username: 'postgres', password: { secretName: 'pg', key: 'password' } },
       databases: [{ name: 'aroti', owner: 'aroti', ownerPassword: { secretName: 'aroti-db', key: 'password' } }],
+      maxConnections: 200,
     });
     const backend = new FastApiBackend(chart, 'api', {
       image,
@@ -209,6 +213,7 @@ describe('FastApiBackend', () => {
     const pg = new Postgres(chart, 'postgres', {
       credentials: { username: 'postgres', password: { secretName: 'pg', key: 'password' } },
       databases: [{ name: 'aroti', owner: 'aroti', ownerPassword: { secretName: 'aroti-db', key: 'password' } }],
+      maxConnections: 200,
     });
     const backend = new FastApiBackend(chart, 'api', {
       image, database: pg, secretFiles: [{ secretName: 'app-secrets', mountPath: '/run/secrets/app' }],
@@ -216,6 +221,18 @@ describe('FastApiBackend', () => {
     });
     new NginxIngress(chart, 'ingress', { hosts: [{ host: 'api.example.com', paths: [{ backend }] }], clusterIssuer: 'letsencrypt' });
     expect(renderChart(chart).findings).toEqual([]);
+  });
+
+  test('scaleOnMemory: true adds the memory target (80 % unless given)', () => {
+    const chart = testChart();
+    new FastApiBackend(chart, 'backend', { image, autoscaling: { scaleOnMemory: true, memoryUtilizationPercent: 75 } });
+    const hpa = findObject(objectsOf(chart), 'HorizontalPodAutoscaler', 'backend', 'demo');
+    expect(hpa.spec.metrics.map((m: any) => [m.resource.name, m.resource.target.averageUtilization])).toEqual([['cpu', 70], ['memory', 75]]);
+  });
+
+  test('fails if a memory target is given without scaleOnMemory', () => {
+    expect(() => new FastApiBackend(testChart(), 'api', { image, autoscaling: { memoryUtilizationPercent: 80 } }))
+      .toThrow(/test\/api: invalid autoscaling.memoryUtilizationPercent \(80\): is only used with autoscaling.scaleOnMemory: true/);
   });
 
   test('fails if the HPA minimum is above the maximum', () => {

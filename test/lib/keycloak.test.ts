@@ -52,6 +52,8 @@ describe('Keycloak', () => {
       KC_DB_URL_DATABASE: 'keycloak',
       KC_DB_USERNAME: 'keycloak',
       KC_DB_PASSWORD: { secretKeyRef: { name: 'keycloak-db', key: 'password' } },
+      // Capped (Keycloak's default is 100 per pod) and declared to the database's connection budget.
+      KC_DB_POOL_MAX_SIZE: '20',
       KC_BOOTSTRAP_ADMIN_USERNAME: 'admin',
       KC_BOOTSTRAP_ADMIN_PASSWORD: { secretKeyRef: { name: 'keycloak-secret', key: 'admin-password' } },
       KC_HOSTNAME: 'https://auth.example.com',
@@ -105,6 +107,7 @@ describe('Keycloak', () => {
       hostname: 'auth.example.com',
       database: postgres,
       databaseName: 'keycloak',
+      dbPoolMaxSize: 30,
       bootstrapAdminUsername: { secretName: 'keycloak-secret', key: 'admin-username' },
       bootstrapAdminPassword: ADMIN_PASSWORD,
       replicas: 2,
@@ -130,7 +133,9 @@ describe('Keycloak', () => {
     expect(c.resources).toEqual({ requests: { cpu: '1', memory: '1536Mi' }, limits: { cpu: '2', memory: '2Gi' } });
     expect(c.startupProbe.failureThreshold).toBe(60);
     const env = envOf(c);
+    expect(postgres.connectionReservations).toEqual({ 'test/Keycloak': 60 });
     expect(env).toMatchObject({
+      KC_DB_POOL_MAX_SIZE: '30',
       KC_CACHE: 'ispn',
       KC_CACHE_STACK: 'kubernetes',
       JAVA_OPTS_APPEND: '-Djgroups.dns.query=keycloak-jgroups.keycloak.svc.cluster.local',
@@ -200,6 +205,23 @@ describe('Keycloak', () => {
   });
 
   describe('fails if', () => {
+    test('the ServiceMonitor has no labels the cluster\'s Prometheus selects', () => {
+      const { chart, postgres } = setup();
+      expect(() => new Keycloak(chart, 'Keycloak', { ...minimalProps(postgres), serviceMonitor: { labels: {} } })).toThrow(
+        /Keycloak: invalid serviceMonitor.labels \(\{\}\): must name the labels the cluster's Prometheus serviceMonitorSelector matches/);
+    });
+    test('its pools do not fit the database\'s max_connections', () => {
+      const { chart, postgres } = setup();
+      // Keycloak's own default of 100 per pod would not fit an image-default server (97 usable).
+      expect(() => new Keycloak(chart, 'Keycloak', { ...minimalProps(postgres), dbPoolMaxSize: 100 })).toThrow(
+        /test\/postgres: invalid maxConnections \(100\): the declared consumers need 100 connections \(test\/Keycloak 100\)/);
+    });
+    test('the realm asked for is not imported', () => {
+      const { chart, postgres } = setup();
+      const keycloak = new Keycloak(chart, 'Keycloak', { ...minimalProps(postgres), realms: [{ name: 'main' }] });
+      expect(keycloak.issuerUrl('main')).toBe('https://auth.example.com/realms/main');
+      expect(() => keycloak.internalRealmUrl('staff')).toThrow(/invalid realm \("staff"\): must be one of the imported realms \(main\)/);
+    });
     test('more than one replica without a distributed cache', () => {
       const { chart, postgres } = setup();
       expect(() => new Keycloak(chart, 'Keycloak', { ...minimalProps(postgres), replicas: 2 })).toThrow(

@@ -86,7 +86,8 @@ describe('Postgres', () => {
       storageSize: '50Gi',
       storageClassName: 'gp3',
       resources: { cpuRequest: '500m', memoryRequest: '1Gi', memoryLimit: '2Gi' },
-      settings: { shared_buffers: '256MB', max_connections: '200' },
+      settings: { shared_buffers: '256MB' },
+      maxConnections: 200,
       exporter: {
         image: 'quay.io/prometheuscommunity/postgres-exporter:v0.16.0',
         resources: { cpuRequest: '20m', memoryRequest: '32Mi', memoryLimit: '64Mi' },
@@ -214,10 +215,40 @@ describe('Postgres', () => {
 
   test('Workload.connectTo(postgres) opens only the database port, not the exporter', () => {
     const chart = testChart();
-    const pg = new Postgres(chart, 'postgres', { credentials: { username: 'postgres', password }, exporter: {} });
+    const pg = new Postgres(chart, 'postgres', { credentials: { username: 'postgres', password }, exporter: { serviceMonitorLabels: { release: 'kube-prometheus-stack' } } });
     app(chart).connectTo(pg);
     const np = findObject(objectsOf(chart), 'NetworkPolicy', 'app');
     expect(np.spec.egress[0].ports).toEqual([{ port: 5432, protocol: 'TCP' }]);
+  });
+
+  test('connection budget: consumers declare their pools; max_connections is rendered and the sum must fit below it', () => {
+    const chart = testChart();
+    const pg = new Postgres(chart, 'postgres', { credentials: { username: 'postgres', password }, maxConnections: 60 });
+    expect(mainContainer(findObject(objectsOf(chart), 'StatefulSet', 'postgres')).args).toEqual(['-c', 'max_connections=60']);
+    pg.reserveConnections('api', 40);
+    pg.reserveConnections('keycloak', 17);
+    expect(pg.connectionReservations).toEqual({ api: 40, keycloak: 17 });
+    // 60 - 3 superuser-reserved = 57: one more does not fit, and the error names every consumer and the fix.
+    expect(() => pg.reserveConnections('temporal', 1)).toThrow(
+      /test\/postgres: invalid maxConnections \(60\): the declared consumers need 58 connections \(api 40, keycloak 17, temporal 1\) but only 57 are open to them .*raise maxConnections to at least 61/);
+  });
+
+  test('the image default of 100 connections applies when maxConnections is not set', () => {
+    const pg = new Postgres(testChart(), 'postgres', { credentials: { username: 'postgres', password } });
+    expect(pg.maxConnections).toBe(100);
+    pg.reserveConnections('api', 97);
+    expect(() => pg.reserveConnections('worker', 1)).toThrow(/invalid maxConnections \(100\)/);
+  });
+
+  test('fails if the exporter\'s ServiceMonitor has no labels the cluster\'s Prometheus selects', () => {
+    expect(() => new Postgres(testChart(), 'postgres', { credentials: { username: 'postgres', password }, exporter: {} }))
+      .toThrow(/test\/postgres: invalid exporter.serviceMonitorLabels \(undefined\): must name the labels .* or set exporter.serviceMonitor: false/);
+    expect(() => new Postgres(testChart(), 'postgres', { credentials: { username: 'postgres', password }, exporter: { serviceMonitor: false } })).not.toThrow();
+  });
+
+  test('fails if max_connections is given as a raw setting', () => {
+    expect(() => new Postgres(testChart(), 'postgres', { credentials: { username: 'postgres', password }, settings: { max_connections: '300' } }))
+      .toThrow(/invalid settings\["max_connections"\] \("300"\): set maxConnections instead/);
   });
 
   test('passes the validation gate', () => {
@@ -228,7 +259,7 @@ describe('Postgres', () => {
     const pg = new Postgres(chart, 'postgres', {
       credentials: { username: 'postgres', password },
       databases: [{ name: 'app', owner: 'app', ownerPassword: { secretName: 'app-db', key: 'password' } }],
-      exporter: {},
+      exporter: { serviceMonitorLabels: { release: 'kube-prometheus-stack' } },
     });
     pg.allowConnectionFrom(app(chart));
     expect(renderChart(chart).findings).toEqual([]);
@@ -299,8 +330,11 @@ describe('ExternalPostgres', () => {
       credentials: { username: { secretName: 'rds-credentials', key: 'username' }, password: { secretName: 'rds-credentials', key: 'password' } },
       cidr: '10.20.0.3/32',
       sslMode: 'verify-full',
+      maxConnections: 50,
     };
     const db = new ExternalPostgres(chart, 'db', props);
+    db.reserveConnections('app', 40);
+    expect(() => db.reserveConnections('worker', 10)).toThrow(/test\/db: invalid maxConnections \(50\): the declared consumers need 50 connections \(app 40, worker 10\) but only 47/);
     expect(db.connectionEnv({ libpq: true })).toEqual({
       PGHOST: base.host,
       PGPORT: '6432',

@@ -46,6 +46,8 @@ describe('Redis', () => {
       'maxmemory 268435456',
       'maxmemory-policy allkeys-lru',
       'appendonly no',
+      // No RDB snapshot forks on Redis's built-in schedule.
+      'save ""',
       'include /run/redis/auth.conf',
       '',
     ]);
@@ -62,6 +64,7 @@ describe('Redis', () => {
   test('all props', () => {
     const chart = testChart();
     const props: Required<RedisProps> = {
+      usage: 'cache',
       name: 'cache',
       namespace: 'aroti',
       serviceName: 'redis',
@@ -115,8 +118,9 @@ describe('Redis', () => {
     const chart = testChart();
     new NamespaceBaseline(chart, 'demo');
     new ExistingSecret(chart, 'secret', { name: 'redis-secret', managedBy: 'runbook' });
-    new Redis(chart, 'redis', { password, appendOnly: true });
+    new Redis(chart, 'redis', { password, appendOnly: true, maxmemory: '192Mi' });
     new Redis(chart, 'sessions', { password, persistence: { size: '1Gi' } });
+    new Redis(chart, 'queue', { usage: 'broker', password, maxmemory: '128Mi', persistence: { size: '1Gi' } });
     expect(renderChart(chart).findings).toEqual([]);
   });
 
@@ -124,6 +128,31 @@ describe('Redis', () => {
     expect(() => new Redis(testChart(), 'redis', {
       password, maxmemory: '1Gi', resources: { cpuRequest: '100m', memoryRequest: '512Mi', memoryLimit: '512Mi' },
     })).toThrow(/test\/redis: invalid maxmemory \("1Gi"\): must stay below resources.memoryLimit \(512Mi\) with 25% headroom .*raise memoryLimit to at least 1280Mi or lower maxmemory/);
+  });
+
+  test('broker: noeviction, AOF and a volume by default, component "broker"', () => {
+    const chart = testChart();
+    const redis = new Redis(chart, 'queue', { usage: 'broker', password, maxmemory: '128Mi', persistence: { size: '2Gi' } });
+    const objects = objectsOf(chart);
+    const conf: string = findObject(objects, 'ConfigMap', 'queue-config', 'demo').data['redis.conf'];
+    expect(conf).toContain('maxmemory-policy noeviction\nappendonly yes\nappendfsync everysec\n');
+    expect(findObject(objects, 'StatefulSet', 'queue', 'demo').metadata.labels['app.kubernetes.io/component']).toBe('broker');
+    expect(redis.usage).toBe('broker');
+  });
+
+  test('fails if a broker may evict, has no AOF or no volume', () => {
+    const base = { usage: 'broker' as const, password, maxmemory: '128Mi', persistence: { size: '1Gi' } };
+    expect(() => new Redis(testChart(), 'q', { ...base, maxmemoryPolicy: 'allkeys-lru' }))
+      .toThrow(/test\/q: invalid maxmemoryPolicy \("allkeys-lru"\): a broker must not evict messages: use "noeviction"/);
+    expect(() => new Redis(testChart(), 'q', { ...base, appendOnly: false })).toThrow(/invalid appendOnly \(false\): a broker keeps the only copy/);
+    expect(() => new Redis(testChart(), 'q', { ...base, persistence: false })).toThrow(/invalid persistence \(false\): a broker needs a volume/);
+  });
+
+  test('fails if the AOF-rewrite fork has no room: appendOnly needs a limit of 2 × maxmemory', () => {
+    // The old aroti shape: 256Mi maxmemory, AOF, 384Mi limit.
+    expect(() => new Redis(testChart(), 'redis', {
+      password, maxmemory: '256Mi', appendOnly: true, resources: { cpuRequest: '100m', memoryRequest: '384Mi', memoryLimit: '384Mi' },
+    })).toThrow(/invalid maxmemory \("256Mi"\): must stay below resources.memoryLimit \(384Mi\) with room for the AOF-rewrite fork .*at least 512Mi/);
   });
 
   test('fails if the memory limit leaves no headroom above maxmemory', () => {

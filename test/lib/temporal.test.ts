@@ -1,4 +1,7 @@
-import { ExistingSecret, NamespaceBaseline, Peer, PlatformChart, Postgres, Temporal, TemporalProps, TemporalSchemaJob, TemporalSchemaJobProps } from '../../lib';
+import {
+  ExistingSecret, ExternalPostgres, Keycloak, NamespaceBaseline, Peer, PlatformChart, Postgres, setSyncWave, Temporal, TemporalProps, TemporalSchemaJob,
+  TemporalSchemaJobProps,
+} from '../../lib';
 import { renderChart } from '../../lib/synth';
 import { findObject, mainContainer, objectsOf, objectsOfKind, testChart } from '../util';
 
@@ -51,6 +54,12 @@ describe('Temporal', () => {
       VISIBILITY_DBNAME: 'temporal_visibility',
       SKIP_DB_CREATE: 'true',
       DEFAULT_NAMESPACE: 'default',
+      // Explicit, not upstream's defaults: 1 day of retention and the Custom*Field test search attributes.
+      DEFAULT_NAMESPACE_RETENTION: '168h',
+      SKIP_ADD_CUSTOM_SEARCH_ATTRIBUTES: 'true',
+      NUM_HISTORY_SHARDS: '4',
+      // The pools declared to PostgreSQL's connection budget (upstream defaults, rendered explicitly).
+      SQL_MAX_CONNS: '20', SQL_VIS_MAX_CONNS: '10',
       BIND_ON_IP: '0.0.0.0',
       TEMPORAL_BROADCAST_ADDRESS: { fieldRef: { fieldPath: 'status.podIP' } },
     });
@@ -72,7 +81,7 @@ describe('Temporal', () => {
     const ui = findObject(objects, 'Deployment', 'temporal-web', 'temporal');
     const u = mainContainer(ui);
     expect(u.image).toBe('temporalio/ui:2.21.3');
-    expect(envOf(u)).toMatchObject({ TEMPORAL_ADDRESS: 'temporal-frontend.temporal.svc.cluster.local:7233', TEMPORAL_UI_PORT: '8080' });
+    expect(envOf(u)).toMatchObject({ TEMPORAL_ADDRESS: 'temporal-frontend.temporal.svc.cluster.local:7233', TEMPORAL_UI_PORT: '8080', TEMPORAL_DISABLE_WRITE_ACTIONS: 'false' });
     expect(u.readinessProbe).toMatchObject({ httpGet: { path: '/', port: 'http' } });
     expect(u.livenessProbe).toMatchObject({ httpGet: { path: '/', port: 'http' } });
     expect(u.volumeMounts).toContainEqual({ name: 'temporal-config', mountPath: '/home/ui-server/config' });
@@ -109,14 +118,19 @@ describe('Temporal', () => {
       visibilityDatabaseName: 'temporal_visibility',
       createDatabases: false,
       schemaHookPhase: 'Sync',
+      schemaSyncWave: 15,
       serverReplicas: 2,
       uiReplicas: 2,
       defaultNamespace: 'aroti',
+      namespaceRetentionDays: 30,
+      numHistoryShards: 1024,
+      uiReadOnly: true,
+      databasePool: { default: 15, visibility: 5 },
       serverResources: { cpuRequest: '500m', memoryRequest: '1Gi', memoryLimit: '2Gi' },
       uiResources: { cpuRequest: '100m', memoryRequest: '128Mi', memoryLimit: '512Mi' },
       startupBudgetSeconds: 120,
       uiAuth: {
-        providerUrl: 'https://auth.example.com/realms/main', clientId: 'temporal-ui',
+        providerUrl: 'https://auth.example.com/realms/main', issuerUrl: 'https://login.example.com/realms/main', clientId: 'temporal-ui',
         clientSecret: { secretName: 'temporal-db', key: 'ui-client-secret' }, callbackUrl: 'https://temporal.example.com/auth/sso/callback',
         providerPeer: Peer.ipBlock('203.0.113.10/32'),
       },
@@ -131,6 +145,7 @@ describe('Temporal', () => {
       TEMPORAL_AUTH_ENABLED: 'true', TEMPORAL_AUTH_PROVIDER_URL: 'https://auth.example.com/realms/main', TEMPORAL_AUTH_CLIENT_ID: 'temporal-ui',
       TEMPORAL_AUTH_CLIENT_SECRET: { secretKeyRef: { name: 'temporal-db', key: 'ui-client-secret' } },
       TEMPORAL_AUTH_CALLBACK_URL: 'https://temporal.example.com/auth/sso/callback',
+      TEMPORAL_AUTH_ISSUER_URL: 'https://login.example.com/realms/main', TEMPORAL_DISABLE_WRITE_ACTIONS: 'true',
     });
     expect(findObject(objects, 'NetworkPolicy', 'temporal-web', 'temporal').spec.egress).toContainEqual({ to: [{ ipBlock: { cidr: '203.0.113.10/32' } }], ports: [{ port: 443, protocol: 'TCP' }] });
     const s = mainContainer(server);
@@ -140,6 +155,9 @@ describe('Temporal', () => {
     const env = envOf(s);
     expect(env.SKIP_DB_CREATE).toBeUndefined();
     expect(env.DEFAULT_NAMESPACE).toBeUndefined();
+    expect(env.NUM_HISTORY_SHARDS).toBe('1024');
+    // Two server pods × (15 + 5), plus the schema Job's one connection.
+    expect(postgres.connectionReservations).toEqual({ 'test/Temporal/Server': 40, 'test/Temporal/Schema': 1 });
     expect(findObject(objects, 'PodDisruptionBudget', 'temporal-server', 'temporal')).toBeDefined();
     expect(findObject(objects, 'PodDisruptionBudget', 'temporal-web', 'temporal')).toBeDefined();
     // Server pods reach each other on the internal service and membership ports.
@@ -154,12 +172,76 @@ describe('Temporal', () => {
     expect(job.metadata.annotations).toEqual({
       'argocd.argoproj.io/hook': 'Sync',
       'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation,HookSucceeded',
+      'argocd.argoproj.io/sync-wave': '15',
     });
     expect(job.spec.ttlSecondsAfterFinished).toBeUndefined();
+    // temporalio/server registers no namespace: a PostSync Job does, once the server answers.
+    const register = findObject(objects, 'Job', 'temporal-namespace', 'temporal');
+    expect(temporal.namespaceJob).toBeDefined();
+    expect(register.metadata.annotations['argocd.argoproj.io/hook']).toBe('PostSync');
+    const rc = register.spec.template.spec.containers[0];
+    expect(rc.image).toBe('temporalio/admin-tools:1.22.4');
+    expect(envOf(rc)).toMatchObject({ TEMPORAL_ADDRESS: 'temporal-frontend.temporal.svc.cluster.local:7233', TEMPORAL_NAMESPACE: 'aroti', RETENTION: '720h' });
+    expect(rc.command[2]).toContain('temporal operator namespace create --retention "$RETENTION"');
+    expect(findObject(objects, 'NetworkPolicy', 'temporal-namespace', 'temporal').spec.egress).toEqual([{ to: [{ podSelector: { matchLabels: serverLabels } }], ports: [{ port: 7233, protocol: 'TCP' }] }]);
+    expect(serverPolicy.spec.ingress).toContainEqual({
+      from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'temporal-namespace', 'app.kubernetes.io/part-of': 'demo' } } }], ports: [{ port: 7233, protocol: 'TCP' }],
+    });
     expect(renderChart(chart).findings).toEqual([]);
   });
 
+  test('production mode: 512 history shards and a schema Job in the Sync phase one wave after its database', () => {
+    const { chart, postgres } = setup();
+    setSyncWave(postgres, 10);
+    new Temporal(chart, 'Temporal', { database: postgres, mode: 'production' });
+    const objects = objectsOf(chart);
+    expect(envOf(mainContainer(findObject(objects, 'Deployment', 'temporal-server', 'temporal'))).NUM_HISTORY_SHARDS).toBe('512');
+    expect(findObject(objects, 'Job', 'temporal-schema', 'temporal').metadata.annotations).toMatchObject({
+      'argocd.argoproj.io/hook': 'Sync', 'argocd.argoproj.io/sync-wave': '11',
+    });
+  });
+
+  test('uiAuth.keycloak: discovery from Keycloak inside the cluster, the public issuer expected, egress to Keycloak only', () => {
+    const { chart, postgres } = setup();
+    new ExistingSecret(chart, 'kc-db', { name: 'temporal-db', namespace: 'keycloak', managedBy: 'test' });
+    const keycloak = new Keycloak(chart, 'Keycloak', {
+      namespace: 'keycloak', hostname: 'auth.example.com', database: postgres, databaseName: 'temporal',
+      bootstrapAdminUsername: 'admin', bootstrapAdminPassword: TEMPORAL_DB,
+      realms: [{ name: 'staff', confidentialClients: [{ clientId: 'temporal-ui', secret: TEMPORAL_DB, redirectUris: ['https://temporal.example.com/auth/sso/callback'] }] }],
+    });
+    new Temporal(chart, 'Temporal', {
+      database: postgres,
+      uiAuth: { keycloak: { instance: keycloak, realm: 'staff' }, clientId: 'temporal-ui', clientSecret: TEMPORAL_DB, callbackUrl: 'https://temporal.example.com/auth/sso/callback' },
+    });
+    const objects = objectsOf(chart);
+    expect(envOf(mainContainer(findObject(objects, 'Deployment', 'temporal-web', 'temporal')))).toMatchObject({
+      TEMPORAL_AUTH_PROVIDER_URL: 'http://keycloak.keycloak.svc.cluster.local:8080/realms/staff',
+      TEMPORAL_AUTH_ISSUER_URL: 'https://auth.example.com/realms/staff',
+    });
+    const egress = findObject(objects, 'NetworkPolicy', 'temporal-web', 'temporal').spec.egress;
+    expect(egress).toContainEqual({
+      to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'keycloak' } }, podSelector: { matchLabels: keycloak.workload.selectorLabels } }],
+      ports: [{ port: 8080, protocol: 'TCP' }],
+    });
+    // Nothing on the internet: the public host resolves to this cluster's own load balancer.
+    expect(egress.some((r: any) => r.to.some((p: any) => p.ipBlock))).toBe(false);
+    expect(findObject(objects, 'NetworkPolicy', 'keycloak', 'keycloak').spec.ingress).toContainEqual({
+      from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'temporal' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'temporal-web', 'app.kubernetes.io/part-of': 'demo' } } }],
+      ports: [{ port: 8080, protocol: 'TCP' }],
+    });
+  });
+
   describe('fails if', () => {
+    test('the history shard count is not a power of two', () => {
+      const { chart, postgres } = setup();
+      expect(() => new Temporal(chart, 'Temporal', { database: postgres, numHistoryShards: 500 })).toThrow(
+        /Temporal: invalid numHistoryShards \(500\): must be a power of two between 1 and 16384/);
+    });
+    test('the UI login names neither a Keycloak nor a provider URL', () => {
+      const { chart, postgres } = setup();
+      expect(() => new Temporal(chart, 'Temporal', { database: postgres, uiAuth: { clientId: 'ui', clientSecret: TEMPORAL_DB, callbackUrl: 'https://t.example.com/auth/sso/callback' } }))
+        .toThrow(/invalid uiAuth.providerUrl \(undefined\): give exactly one of uiAuth.keycloak/);
+    });
     test('the UI login callback is not the path the UI server handles', () => {
       const { chart, postgres } = setup();
       const uiAuth = { providerUrl: 'https://auth.example.com/realms/main', clientId: 'ui', clientSecret: TEMPORAL_DB, callbackUrl: 'https://temporal.example.com/callback' };
@@ -190,14 +272,16 @@ describe('Temporal', () => {
 });
 
 describe('TemporalSchemaJob', () => {
-  test('minimal props: a PreSync hook running temporal-sql-tool for both stores, reaching PostgreSQL only', () => {
+  test('minimal props: a Sync hook one wave after its same-chart database, running temporal-sql-tool for both stores, reaching PostgreSQL only', () => {
     const { chart, postgres } = setup();
     new TemporalSchemaJob(chart, 'Schema', { database: postgres });
     const objects = objectsOf(chart);
     const job = findObject(objects, 'Job', 'temporal-schema', 'temporal');
+    // The database is rendered in the same sync: PreSync would run before it exists.
     expect(job.metadata.annotations).toEqual({
-      'argocd.argoproj.io/hook': 'PreSync',
+      'argocd.argoproj.io/hook': 'Sync',
       'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation,HookSucceeded',
+      'argocd.argoproj.io/sync-wave': '1',
     });
     // Argo CD re-creates a Job that deletes itself through a TTL, in a loop.
     expect(job.spec.ttlSecondsAfterFinished).toBeUndefined();
@@ -242,7 +326,8 @@ describe('TemporalSchemaJob', () => {
       databaseName: 'temporal',
       visibilityDatabaseName: 'temporal_visibility',
       createDatabases: true,
-      hookPhase: 'PreSync',
+      hookPhase: 'Sync',
+      syncWave: 5,
       resources: { cpuRequest: '200m', memoryRequest: '256Mi', memoryLimit: '512Mi' },
       backoffLimit: 1,
       activeDeadlineSeconds: 300,
@@ -256,7 +341,23 @@ describe('TemporalSchemaJob', () => {
     expect(script.indexOf('create-database')).toBeLessThan(script.indexOf('setup-schema'));
   });
 
+  test('a database outside the chart (managed) keeps the PreSync default', () => {
+    const chart = testChart({ namespace: 'temporal' });
+    const db = new ExternalPostgres(chart, 'db', {
+      host: 'db.example.com', databaseName: 'temporal', credentials: { username: 'temporal', password: TEMPORAL_DB }, cidr: '10.0.0.0/16',
+    });
+    new TemporalSchemaJob(chart, 'Schema', { database: db, visibilityDatabaseName: 'temporal_visibility', createDatabases: true });
+    const job = findObject(objectsOf(chart), 'Job', 'temporal-schema', 'temporal');
+    expect(job.metadata.annotations['argocd.argoproj.io/hook']).toBe('PreSync');
+    expect(job.metadata.annotations['argocd.argoproj.io/sync-wave']).toBeUndefined();
+  });
+
   describe('fails if', () => {
+    test('PreSync is asked for with the database in the same chart', () => {
+      const { chart, postgres } = setup();
+      expect(() => new TemporalSchemaJob(chart, 'Schema', { database: postgres, hookPhase: 'PreSync' })).toThrow(
+        /invalid hookPhase \("PreSync"\): the database "postgres.database.svc.cluster.local" is rendered in the same chart/);
+    });
     test('both stores use one database', () => {
       const { chart, postgres } = setup();
       expect(() => new TemporalSchemaJob(chart, 'Schema', { database: postgres, visibilityDatabaseName: 'temporal' })).toThrow(

@@ -37,6 +37,8 @@ describe('Workload', () => {
     expect(pod.topologySpreadConstraints.map((c: any) => [c.topologyKey, c.whenUnsatisfiable])).toEqual([
       ['kubernetes.io/hostname', 'DoNotSchedule'], ['topology.kubernetes.io/zone', 'ScheduleAnyway'],
     ]);
+    // A hard constraint ignores nodes with taints the pod does not tolerate (tainted GPU nodes would be empty domains).
+    expect(pod.topologySpreadConstraints.find((c: any) => c.whenUnsatisfiable === 'DoNotSchedule').nodeTaintsPolicy).toBe('Honor');
 
     const sa = findObject(objects, 'ServiceAccount', 'api', 'demo');
     expect(sa.automountServiceAccountToken).toBe(false);

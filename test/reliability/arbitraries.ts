@@ -382,7 +382,7 @@ export const postgres: fc.Arbitrary<PostgresProps & { name: string; namespace: s
   ...(g.storageClassName ? { storageClassName: g.storageClassName } : {}),
   ...(g.resources ? { resources: g.resources } : {}),
   ...(g.settings ? { settings: g.settings } : {}),
-  ...(g.exporter ? { exporter: stripUndefined(g.exporter) } : {}),
+  ...(g.exporter ? { exporter: { ...stripUndefined(g.exporter), serviceMonitorLabels: { release: 'prometheus' } } } : {}),
   ...(g.runAsUser ? { runAsUser: g.runAsUser, runAsGroup: g.runAsUser } : {}),
 }));
 
@@ -399,7 +399,7 @@ export const redis: fc.Arbitrary<RedisProps & { name: string; namespace: string 
   persistenceGi: fc.option(fc.integer({ min: 1, max: 100 }), { nil: undefined }),
   serviceName: fc.option(dnsLabel(2, 20), { nil: undefined }),
 }).map((g) => {
-  const limitMi = Math.ceil(g.maxmemoryMi * 1.25) + g.headroomMi;
+  const limitMi = Math.ceil(g.maxmemoryMi * (g.appendOnly ? 2 : 1.25)) + g.headroomMi;
   return {
     name: g.name,
     namespace: g.namespace,

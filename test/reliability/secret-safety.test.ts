@@ -178,7 +178,7 @@ describe('planted markers: secret references stay references', () => {
     const pg = new Postgres(chart, 'db', {
       credentials: { username: { secretName: NAME_MARKERS[2], key: KEY_MARKERS[2] }, password: { secretName: NAME_MARKERS[2], key: `${KEY_MARKERS[2]}-pw` } },
       databases: [{ name: 'app', owner: 'app_owner', ownerPassword: { secretName: NAME_MARKERS[3], key: KEY_MARKERS[3] } }],
-      exporter: {},
+      exporter: { serviceMonitorLabels: { release: 'prometheus' } },
     });
     const redis = new Redis(chart, 'cache', { password: { secretName: NAME_MARKERS[3], key: `${KEY_MARKERS[3]}-redis` } });
     pg.allowConnectionFrom(app);
