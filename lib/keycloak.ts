@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { ServiceMonitor as ServiceMonitorResource } from '../imports/servicemonitor-monitoring.coreos.com';
 import { ContainerResources, EnvValue } from './container';
 import { check } from './errors';
+import { EdgeRequirements, IHttpBackend, withEdgeRequirements } from './http-backend';
 import { checkDnsLabel, checkHostname, checkUnique } from './names';
 import { INetworkPeer, PROMETHEUS } from './network-peer';
 import { PlatformChart } from './platform-chart';
@@ -135,6 +136,14 @@ export class Keycloak extends Construct {
   public readonly serviceMonitor?: ApiObject;
   /** Realm name → realm file content, as imported. */
   public readonly realmFiles: Record<string, string>;
+
+  /**
+   * What an edge routes to: the `http` port, carrying Keycloak's edge requirements, so no chart has to add the
+   * proxy settings by hand.
+   */
+  public get httpBackend(): IHttpBackend {
+    return withEdgeRequirements(this.workload, KEYCLOAK_EDGE_REQUIREMENTS, 'http');
+  }
 
   constructor(scope: Construct, id: string, props: KeycloakProps) {
     super(scope, id);
@@ -298,6 +307,12 @@ export class Keycloak extends Construct {
     }
   }
 }
+
+/**
+ * Keycloak's redirects (long `state`/`redirect_uri` query strings) and its several session cookies make response
+ * headers larger than ingress-nginx's default 4k/8k proxy buffer, which answers 502 "upstream sent too big header".
+ */
+export const KEYCLOAK_EDGE_REQUIREMENTS: EdgeRequirements = { largeResponseHeaders: true };
 
 /** `aroti-backend` → `AROTI_BACKEND_CLIENT_SECRET`: the environment variable a realm file's placeholder names. */
 export function clientSecretEnvName(clientId: string): string {

@@ -1,7 +1,7 @@
 import { App } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  EnvValue, ExistingSecret, INetworkPeer, NamespaceBaseline, NginxIngress, parseQuantity, Peer, PlatformChart, setSyncWave, Workload,
+  Edge, EnvValue, ExistingSecret, INetworkPeer, NamespaceBaseline, parseQuantity, Peer, PlatformChart, setSyncWave, withEdgeRequirements, Workload,
 } from '../../lib';
 import { PlatformDefinition } from '../platform';
 import {
@@ -47,7 +47,8 @@ export const AURONTEK_SYNC_WAVES = { namespace: -1, services: 10, gateway: 20, i
 export class AurontekChart extends PlatformChart {
   public readonly config: AurontekConfig;
   public readonly services: Readonly<Record<AurontekServiceName, Workload>>;
-  public readonly ingress: NginxIngress;
+  /** The gateway's public host, rendered as config.edge says. */
+  public readonly edge: Edge;
 
   constructor(scope: Construct, id: string, props: AurontekChartProps) {
     const config = props.config ?? AURONTEK_CONFIG[props.environment];
@@ -139,23 +140,27 @@ export class AurontekChart extends PlatformChart {
     for (const [, workload] of internal) gateway.connectTo(workload);
     this.services = { gateway, ...Object.fromEntries(internal) } as Record<AurontekServiceName, Workload>;
 
-    this.ingress = new NginxIngress(this, 'Ingress', {
-      name: 'gateway',
-      namespace: ns,
+    this.edge = new Edge(this, 'Edge', {
+      rendering: config.edge,
       clusterIssuer: config.clusterIssuer,
-      hosts: [{ host: config.host, paths: [{ path: '/', backend: gateway }] }],
-      // Ticket attachments and profile images pass through the gateway to Cloudinary.
-      proxyBodySize: '10m',
-      annotations: {
-        // The chat's Socket.IO connections are proxied through the gateway and stay open.
-        'nginx.ingress.kubernetes.io/proxy-read-timeout': '3600',
-        'nginx.ingress.kubernetes.io/proxy-send-timeout': '3600',
-      },
+      hosts: [{
+        host: config.host,
+        name: 'gateway',
+        paths: [{
+          path: '/',
+          backend: withEdgeRequirements(gateway, {
+            // Ticket attachments and profile images pass through the gateway to Cloudinary.
+            maxRequestBodySize: '10Mi',
+            // The chat's Socket.IO connections are proxied through the gateway and stay open.
+            timeoutSeconds: 3600,
+          }),
+        }],
+      }],
     });
 
     // Argo CD order: the namespace and its policies, the services the gateway calls, the gateway, then its Ingress.
     setSyncWave(namespace, AURONTEK_SYNC_WAVES.namespace);
-    setSyncWave(this.ingress, AURONTEK_SYNC_WAVES.ingress);
+    setSyncWave(this.edge, AURONTEK_SYNC_WAVES.ingress);
     setSyncWave(gateway, AURONTEK_SYNC_WAVES.gateway);
     setSyncWave(this, AURONTEK_SYNC_WAVES.services);
   }
