@@ -103,7 +103,7 @@ export interface GatewaySpec {
    * Addresses requested for this Gateway. This is optional and behavior can
    * depend on the implementation. If a value is set in the spec and the
    * requested address is invalid or unavailable, the implementation MUST
-   * indicate this in the associated entry in GatewayStatus.Addresses.
+   * indicate this in an associated entry in GatewayStatus.Conditions.
    *
    * The Addresses field represents a request for the address(es) on the
    * "outside of the Gateway", that traffic bound for this Gateway will use.
@@ -120,8 +120,6 @@ export interface GatewaySpec {
    * GatewayStatus.Addresses.
    *
    * Support: Extended
-   *
-   *
    *
    * @schema GatewaySpec#addresses
    */
@@ -149,6 +147,8 @@ export interface GatewaySpec {
    * logical endpoints that are bound on this Gateway's addresses.
    * At least one Listener MUST be specified.
    *
+   * ## Distinct Listeners
+   *
    * Each Listener in a set of Listeners (for example, in a single Gateway)
    * MUST be _distinct_, in that a traffic flow MUST be able to be assigned to
    * exactly one listener. (This section uses "set of Listeners" rather than
@@ -160,55 +160,76 @@ export interface GatewaySpec {
    * combination of Port, Protocol, and, if supported by the protocol, Hostname.
    *
    * Some combinations of port, protocol, and TLS settings are considered
-   * Core support and MUST be supported by implementations based on their
-   * targeted conformance profile:
+   * Core support and MUST be supported by implementations based on the objects
+   * they support:
    *
-   * HTTP Profile
+   * HTTPRoute
    *
    * 1. HTTPRoute, Port: 80, Protocol: HTTP
    * 2. HTTPRoute, Port: 443, Protocol: HTTPS, TLS Mode: Terminate, TLS keypair provided
    *
-   * TLS Profile
+   * TLSRoute
    *
    * 1. TLSRoute, Port: 443, Protocol: TLS, TLS Mode: Passthrough
    *
    * "Distinct" Listeners have the following property:
    *
-   * The implementation can match inbound requests to a single distinct
-   * Listener. When multiple Listeners share values for fields (for
+   * **The implementation can match inbound requests to a single distinct
+   * Listener**.
+   *
+   * When multiple Listeners share values for fields (for
    * example, two Listeners with the same Port value), the implementation
    * can match requests to only one of the Listeners using other
    * Listener fields.
    *
-   * For example, the following Listener scenarios are distinct:
+   * When multiple listeners have the same value for the Protocol field, then
+   * each of the Listeners with matching Protocol values MUST have different
+   * values for other fields.
    *
-   * 1. Multiple Listeners with the same Port that all use the "HTTP"
-   * Protocol that all have unique Hostname values.
-   * 2. Multiple Listeners with the same Port that use either the "HTTPS" or
-   * "TLS" Protocol that all have unique Hostname values.
-   * 3. A mixture of "TCP" and "UDP" Protocol Listeners, where no Listener
-   * with the same Protocol has the same Port value.
+   * The set of fields that MUST be different for a Listener differs per protocol.
+   * The following rules define the rules for what fields MUST be considered for
+   * Listeners to be distinct with each protocol currently defined in the
+   * Gateway API spec.
    *
-   * Some fields in the Listener struct have possible values that affect
-   * whether the Listener is distinct. Hostname is particularly relevant
-   * for HTTP or HTTPS protocols.
+   * The set of listeners that all share a protocol value MUST have _different_
+   * values for _at least one_ of these fields to be distinct:
    *
-   * When using the Hostname value to select between same-Port, same-Protocol
-   * Listeners, the Hostname value must be different on each Listener for the
-   * Listener to be distinct.
+   * * **HTTP, HTTPS, TLS**: Port, Hostname
+   * * **TCP, UDP**: Port
    *
-   * When the Listeners are distinct based on Hostname, inbound request
+   * One **very** important rule to call out involves what happens when an
+   * implementation:
+   *
+   * * Supports TCP protocol Listeners, as well as HTTP, HTTPS, or TLS protocol
+   * Listeners, and
+   * * sees HTTP, HTTPS, or TLS protocols with the same `port` as one with TCP
+   * Protocol.
+   *
+   * In this case all the Listeners that share a port with the
+   * TCP Listener are not distinct and so MUST NOT be accepted.
+   *
+   * If an implementation does not support TCP Protocol Listeners, then the
+   * previous rule does not apply, and the TCP Listeners SHOULD NOT be
+   * accepted.
+   *
+   * Note that the `tls` field is not used for determining if a listener is distinct, because
+   * Listeners that _only_ differ on TLS config will still conflict in all cases.
+   *
+   * ### Listeners that are distinct only by Hostname
+   *
+   * When the Listeners are distinct based only on Hostname, inbound request
    * hostnames MUST match from the most specific to least specific Hostname
    * values to choose the correct Listener and its associated set of Routes.
    *
-   * Exact matches must be processed before wildcard matches, and wildcard
-   * matches must be processed before fallback (empty Hostname value)
+   * Exact matches MUST be processed before wildcard matches, and wildcard
+   * matches MUST be processed before fallback (empty Hostname value)
    * matches. For example, `"foo.example.com"` takes precedence over
    * `"*.example.com"`, and `"*.example.com"` takes precedence over `""`.
    *
    * Additionally, if there are multiple wildcard entries, more specific
    * wildcard entries must be processed before less specific wildcard entries.
    * For example, `"*.foo.example.com"` takes precedence over `"*.example.com"`.
+   *
    * The precise definition here is that the higher the number of dots in the
    * hostname to the right of the wildcard character, the higher the precedence.
    *
@@ -216,18 +237,26 @@ export interface GatewaySpec {
    * the left, however, so `"*.example.com"` will match both
    * `"foo.bar.example.com"` _and_ `"bar.example.com"`.
    *
+   * ## Handling indistinct Listeners
+   *
    * If a set of Listeners contains Listeners that are not distinct, then those
-   * Listeners are Conflicted, and the implementation MUST set the "Conflicted"
+   * Listeners are _Conflicted_, and the implementation MUST set the "Conflicted"
    * condition in the Listener Status to "True".
+   *
+   * The words "indistinct" and "conflicted" are considered equivalent for the
+   * purpose of this documentation.
    *
    * Implementations MAY choose to accept a Gateway with some Conflicted
    * Listeners only if they only accept the partial Listener set that contains
-   * no Conflicted Listeners. To put this another way, implementations may
-   * accept a partial Listener set only if they throw out *all* the conflicting
-   * Listeners. No picking one of the conflicting listeners as the winner.
-   * This also means that the Gateway must have at least one non-conflicting
-   * Listener in this case, otherwise it violates the requirement that at
-   * least one Listener must be present.
+   * no Conflicted Listeners.
+   *
+   * Specifically, an implementation MAY accept a partial Listener set subject to
+   * the following rules:
+   *
+   * * The implementation MUST NOT pick one conflicting Listener as the winner.
+   * ALL indistinct Listeners must not be accepted for processing.
+   * * At least one distinct Listener MUST be present, or else the Gateway effectively
+   * contains _no_ Listeners, and must be rejected from processing as a whole.
    *
    * The implementation MUST set a "ListenersNotValid" condition on the
    * Gateway Status when the Gateway contains Conflicted Listeners whether or
@@ -236,7 +265,25 @@ export interface GatewaySpec {
    * Accepted. Additionally, the Listener status for those listeners SHOULD
    * indicate which Listeners are conflicted and not Accepted.
    *
-   * A Gateway's Listeners are considered "compatible" if:
+   * ## General Listener behavior
+   *
+   * Note that, for all distinct Listeners, requests SHOULD match at most one Listener.
+   * For example, if Listeners are defined for "foo.example.com" and "*.example.com", a
+   * request to "foo.example.com" SHOULD only be routed using routes attached
+   * to the "foo.example.com" Listener (and not the "*.example.com" Listener).
+   *
+   * This concept is known as "Listener Isolation", and it is an Extended feature
+   * of Gateway API. Implementations that do not support Listener Isolation MUST
+   * clearly document this, and MUST NOT claim support for the
+   * `GatewayHTTPListenerIsolation` feature.
+   *
+   * Implementations that _do_ support Listener Isolation SHOULD claim support
+   * for the Extended `GatewayHTTPListenerIsolation` feature and pass the associated
+   * conformance tests.
+   *
+   * ## Compatible Listeners
+   *
+   * A Gateway's Listeners are considered _compatible_ if:
    *
    * 1. They are distinct.
    * 2. The implementation can serve them in compliance with the Addresses
@@ -251,15 +298,10 @@ export interface GatewaySpec {
    * on the same address, or cannot mix HTTPS and generic TLS listens on the same port
    * would not consider those cases compatible, even though they are distinct.
    *
-   * Note that requests SHOULD match at most one Listener. For example, if
-   * Listeners are defined for "foo.example.com" and "*.example.com", a
-   * request to "foo.example.com" SHOULD only be routed using routes attached
-   * to the "foo.example.com" Listener (and not the "*.example.com" Listener).
-   * This concept is known as "Listener Isolation". Implementations that do
-   * not support Listener Isolation MUST clearly document this.
-   *
    * Implementations MAY merge separate Gateways onto a single set of
    * Addresses if all Listeners across all Gateways are compatible.
+   *
+   * In a future release the MinItems=1 requirement MAY be dropped.
    *
    * Support: Core
    *
@@ -286,7 +328,7 @@ export function toJson_GatewaySpec(obj: GatewaySpec | undefined): Record<string,
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * GatewayAddress describes an address that can be bound to a Gateway.
+ * GatewaySpecAddress describes an address that can be bound to a Gateway.
  *
  * @schema GatewaySpecAddresses
  */
@@ -299,14 +341,17 @@ export interface GatewaySpecAddresses {
   readonly type?: string;
 
   /**
-   * Value of the address. The validity of the values will depend
-   * on the type and support by the controller.
+   * When a value is unspecified, an implementation SHOULD automatically
+   * assign an address matching the requested type if possible.
+   *
+   * If an implementation does not support an empty value, they MUST set the
+   * "Programmed" condition in status to False with a reason of "AddressNotAssigned".
    *
    * Examples: `1.2.3.4`, `128::1`, `my-ip-address`.
    *
    * @schema GatewaySpecAddresses#value
    */
-  readonly value: string;
+  readonly value?: string;
 }
 
 /**
@@ -373,6 +418,11 @@ export interface GatewaySpecInfrastructure {
    * The Gateway's GatewayClass may provide its own `parametersRef`. When both are specified,
    * the merging behavior is implementation specific.
    * It is generally recommended that GatewayClass provides defaults that can be overridden by a Gateway.
+   *
+   * If the referent cannot be found, refers to an unsupported kind, or when
+   * the data within that resource is malformed, the Gateway SHOULD be
+   * rejected with the "Accepted" status condition set to "False" and an
+   * "InvalidParameters" reason.
    *
    * Support: Implementation-specific
    *
@@ -445,10 +495,31 @@ export interface GatewaySpecListeners {
    *
    * * TLS: The Listener Hostname MUST match the SNI.
    * * HTTP: The Listener Hostname MUST match the Host header of the request.
-   * * HTTPS: The Listener Hostname SHOULD match at both the TLS and HTTP
-   * protocol layers as described above. If an implementation does not
-   * ensure that both the SNI and Host header match the Listener hostname,
-   * it MUST clearly document that.
+   * * HTTPS: The Listener Hostname SHOULD match both the SNI and Host header.
+   * Note that this does not require the SNI and Host header to be the same.
+   * The semantics of this are described in more detail below.
+   *
+   * To ensure security, Section 11.1 of RFC-6066 emphasizes that server
+   * implementations that rely on SNI hostname matching MUST also verify
+   * hostnames within the application protocol.
+   *
+   * Section 9.1.2 of RFC-7540 provides a mechanism for servers to reject the
+   * reuse of a connection by responding with the HTTP 421 Misdirected Request
+   * status code. This indicates that the origin server has rejected the
+   * request because it appears to have been misdirected.
+   *
+   * To detect misdirected requests, Gateways SHOULD match the authority of
+   * the requests with all the SNI hostname(s) configured across all the
+   * Gateway Listeners on the same port and protocol:
+   *
+   * * If another Listener has an exact match or more specific wildcard entry,
+   * the Gateway SHOULD return a 421.
+   * * If the current Listener (selected by SNI matching during ClientHello)
+   * does not match the Host:
+   * * If another Listener does match the Host the Gateway SHOULD return a
+   * 421.
+   * * If no other Listener matches the Host, the Gateway MUST return a
+   * 404.
    *
    * For HTTPRoute and TLSRoute resources, there is an interaction with the
    * `spec.hostnames` array. When both listener and route specify hostnames,
@@ -500,7 +571,7 @@ export interface GatewaySpecListeners {
    * the Protocol field is "HTTPS" or "TLS". It is invalid to set this field
    * if the Protocol field is "HTTP", "TCP", or "UDP".
    *
-   * The association of SNIs to Certificate defined in GatewayTLSConfig is
+   * The association of SNIs to Certificate defined in ListenerTLSConfig is
    * defined based on the Hostname field for this listener.
    *
    * The GatewayClass MUST use the longest matching SNI out of all
@@ -542,6 +613,11 @@ export function toJson_GatewaySpecListeners(obj: GatewaySpecListeners | undefine
  * The Gateway's GatewayClass may provide its own `parametersRef`. When both are specified,
  * the merging behavior is implementation specific.
  * It is generally recommended that GatewayClass provides defaults that can be overridden by a Gateway.
+ *
+ * If the referent cannot be found, refers to an unsupported kind, or when
+ * the data within that resource is malformed, the Gateway SHOULD be
+ * rejected with the "Accepted" status condition set to "False" and an
+ * "InvalidParameters" reason.
  *
  * Support: Implementation-specific
  *
@@ -663,7 +739,7 @@ export function toJson_GatewaySpecListenersAllowedRoutes(obj: GatewaySpecListene
  * the Protocol field is "HTTPS" or "TLS". It is invalid to set this field
  * if the Protocol field is "HTTP", "TCP", or "UDP".
  *
- * The association of SNIs to Certificate defined in GatewayTLSConfig is
+ * The association of SNIs to Certificate defined in ListenerTLSConfig is
  * defined based on the Hostname field for this listener.
  *
  * The GatewayClass MUST use the longest matching SNI out of all
@@ -1150,7 +1226,7 @@ export interface GatewayV1Beta1Spec {
    * Addresses requested for this Gateway. This is optional and behavior can
    * depend on the implementation. If a value is set in the spec and the
    * requested address is invalid or unavailable, the implementation MUST
-   * indicate this in the associated entry in GatewayStatus.Addresses.
+   * indicate this in an associated entry in GatewayStatus.Conditions.
    *
    * The Addresses field represents a request for the address(es) on the
    * "outside of the Gateway", that traffic bound for this Gateway will use.
@@ -1167,8 +1243,6 @@ export interface GatewayV1Beta1Spec {
    * GatewayStatus.Addresses.
    *
    * Support: Extended
-   *
-   *
    *
    * @schema GatewayV1Beta1Spec#addresses
    */
@@ -1196,6 +1270,8 @@ export interface GatewayV1Beta1Spec {
    * logical endpoints that are bound on this Gateway's addresses.
    * At least one Listener MUST be specified.
    *
+   * ## Distinct Listeners
+   *
    * Each Listener in a set of Listeners (for example, in a single Gateway)
    * MUST be _distinct_, in that a traffic flow MUST be able to be assigned to
    * exactly one listener. (This section uses "set of Listeners" rather than
@@ -1207,55 +1283,76 @@ export interface GatewayV1Beta1Spec {
    * combination of Port, Protocol, and, if supported by the protocol, Hostname.
    *
    * Some combinations of port, protocol, and TLS settings are considered
-   * Core support and MUST be supported by implementations based on their
-   * targeted conformance profile:
+   * Core support and MUST be supported by implementations based on the objects
+   * they support:
    *
-   * HTTP Profile
+   * HTTPRoute
    *
    * 1. HTTPRoute, Port: 80, Protocol: HTTP
    * 2. HTTPRoute, Port: 443, Protocol: HTTPS, TLS Mode: Terminate, TLS keypair provided
    *
-   * TLS Profile
+   * TLSRoute
    *
    * 1. TLSRoute, Port: 443, Protocol: TLS, TLS Mode: Passthrough
    *
    * "Distinct" Listeners have the following property:
    *
-   * The implementation can match inbound requests to a single distinct
-   * Listener. When multiple Listeners share values for fields (for
+   * **The implementation can match inbound requests to a single distinct
+   * Listener**.
+   *
+   * When multiple Listeners share values for fields (for
    * example, two Listeners with the same Port value), the implementation
    * can match requests to only one of the Listeners using other
    * Listener fields.
    *
-   * For example, the following Listener scenarios are distinct:
+   * When multiple listeners have the same value for the Protocol field, then
+   * each of the Listeners with matching Protocol values MUST have different
+   * values for other fields.
    *
-   * 1. Multiple Listeners with the same Port that all use the "HTTP"
-   * Protocol that all have unique Hostname values.
-   * 2. Multiple Listeners with the same Port that use either the "HTTPS" or
-   * "TLS" Protocol that all have unique Hostname values.
-   * 3. A mixture of "TCP" and "UDP" Protocol Listeners, where no Listener
-   * with the same Protocol has the same Port value.
+   * The set of fields that MUST be different for a Listener differs per protocol.
+   * The following rules define the rules for what fields MUST be considered for
+   * Listeners to be distinct with each protocol currently defined in the
+   * Gateway API spec.
    *
-   * Some fields in the Listener struct have possible values that affect
-   * whether the Listener is distinct. Hostname is particularly relevant
-   * for HTTP or HTTPS protocols.
+   * The set of listeners that all share a protocol value MUST have _different_
+   * values for _at least one_ of these fields to be distinct:
    *
-   * When using the Hostname value to select between same-Port, same-Protocol
-   * Listeners, the Hostname value must be different on each Listener for the
-   * Listener to be distinct.
+   * * **HTTP, HTTPS, TLS**: Port, Hostname
+   * * **TCP, UDP**: Port
    *
-   * When the Listeners are distinct based on Hostname, inbound request
+   * One **very** important rule to call out involves what happens when an
+   * implementation:
+   *
+   * * Supports TCP protocol Listeners, as well as HTTP, HTTPS, or TLS protocol
+   * Listeners, and
+   * * sees HTTP, HTTPS, or TLS protocols with the same `port` as one with TCP
+   * Protocol.
+   *
+   * In this case all the Listeners that share a port with the
+   * TCP Listener are not distinct and so MUST NOT be accepted.
+   *
+   * If an implementation does not support TCP Protocol Listeners, then the
+   * previous rule does not apply, and the TCP Listeners SHOULD NOT be
+   * accepted.
+   *
+   * Note that the `tls` field is not used for determining if a listener is distinct, because
+   * Listeners that _only_ differ on TLS config will still conflict in all cases.
+   *
+   * ### Listeners that are distinct only by Hostname
+   *
+   * When the Listeners are distinct based only on Hostname, inbound request
    * hostnames MUST match from the most specific to least specific Hostname
    * values to choose the correct Listener and its associated set of Routes.
    *
-   * Exact matches must be processed before wildcard matches, and wildcard
-   * matches must be processed before fallback (empty Hostname value)
+   * Exact matches MUST be processed before wildcard matches, and wildcard
+   * matches MUST be processed before fallback (empty Hostname value)
    * matches. For example, `"foo.example.com"` takes precedence over
    * `"*.example.com"`, and `"*.example.com"` takes precedence over `""`.
    *
    * Additionally, if there are multiple wildcard entries, more specific
    * wildcard entries must be processed before less specific wildcard entries.
    * For example, `"*.foo.example.com"` takes precedence over `"*.example.com"`.
+   *
    * The precise definition here is that the higher the number of dots in the
    * hostname to the right of the wildcard character, the higher the precedence.
    *
@@ -1263,18 +1360,26 @@ export interface GatewayV1Beta1Spec {
    * the left, however, so `"*.example.com"` will match both
    * `"foo.bar.example.com"` _and_ `"bar.example.com"`.
    *
+   * ## Handling indistinct Listeners
+   *
    * If a set of Listeners contains Listeners that are not distinct, then those
-   * Listeners are Conflicted, and the implementation MUST set the "Conflicted"
+   * Listeners are _Conflicted_, and the implementation MUST set the "Conflicted"
    * condition in the Listener Status to "True".
+   *
+   * The words "indistinct" and "conflicted" are considered equivalent for the
+   * purpose of this documentation.
    *
    * Implementations MAY choose to accept a Gateway with some Conflicted
    * Listeners only if they only accept the partial Listener set that contains
-   * no Conflicted Listeners. To put this another way, implementations may
-   * accept a partial Listener set only if they throw out *all* the conflicting
-   * Listeners. No picking one of the conflicting listeners as the winner.
-   * This also means that the Gateway must have at least one non-conflicting
-   * Listener in this case, otherwise it violates the requirement that at
-   * least one Listener must be present.
+   * no Conflicted Listeners.
+   *
+   * Specifically, an implementation MAY accept a partial Listener set subject to
+   * the following rules:
+   *
+   * * The implementation MUST NOT pick one conflicting Listener as the winner.
+   * ALL indistinct Listeners must not be accepted for processing.
+   * * At least one distinct Listener MUST be present, or else the Gateway effectively
+   * contains _no_ Listeners, and must be rejected from processing as a whole.
    *
    * The implementation MUST set a "ListenersNotValid" condition on the
    * Gateway Status when the Gateway contains Conflicted Listeners whether or
@@ -1283,7 +1388,25 @@ export interface GatewayV1Beta1Spec {
    * Accepted. Additionally, the Listener status for those listeners SHOULD
    * indicate which Listeners are conflicted and not Accepted.
    *
-   * A Gateway's Listeners are considered "compatible" if:
+   * ## General Listener behavior
+   *
+   * Note that, for all distinct Listeners, requests SHOULD match at most one Listener.
+   * For example, if Listeners are defined for "foo.example.com" and "*.example.com", a
+   * request to "foo.example.com" SHOULD only be routed using routes attached
+   * to the "foo.example.com" Listener (and not the "*.example.com" Listener).
+   *
+   * This concept is known as "Listener Isolation", and it is an Extended feature
+   * of Gateway API. Implementations that do not support Listener Isolation MUST
+   * clearly document this, and MUST NOT claim support for the
+   * `GatewayHTTPListenerIsolation` feature.
+   *
+   * Implementations that _do_ support Listener Isolation SHOULD claim support
+   * for the Extended `GatewayHTTPListenerIsolation` feature and pass the associated
+   * conformance tests.
+   *
+   * ## Compatible Listeners
+   *
+   * A Gateway's Listeners are considered _compatible_ if:
    *
    * 1. They are distinct.
    * 2. The implementation can serve them in compliance with the Addresses
@@ -1298,15 +1421,10 @@ export interface GatewayV1Beta1Spec {
    * on the same address, or cannot mix HTTPS and generic TLS listens on the same port
    * would not consider those cases compatible, even though they are distinct.
    *
-   * Note that requests SHOULD match at most one Listener. For example, if
-   * Listeners are defined for "foo.example.com" and "*.example.com", a
-   * request to "foo.example.com" SHOULD only be routed using routes attached
-   * to the "foo.example.com" Listener (and not the "*.example.com" Listener).
-   * This concept is known as "Listener Isolation". Implementations that do
-   * not support Listener Isolation MUST clearly document this.
-   *
    * Implementations MAY merge separate Gateways onto a single set of
    * Addresses if all Listeners across all Gateways are compatible.
+   *
+   * In a future release the MinItems=1 requirement MAY be dropped.
    *
    * Support: Core
    *
@@ -1333,7 +1451,7 @@ export function toJson_GatewayV1Beta1Spec(obj: GatewayV1Beta1Spec | undefined): 
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * GatewayAddress describes an address that can be bound to a Gateway.
+ * GatewaySpecAddress describes an address that can be bound to a Gateway.
  *
  * @schema GatewayV1Beta1SpecAddresses
  */
@@ -1346,14 +1464,17 @@ export interface GatewayV1Beta1SpecAddresses {
   readonly type?: string;
 
   /**
-   * Value of the address. The validity of the values will depend
-   * on the type and support by the controller.
+   * When a value is unspecified, an implementation SHOULD automatically
+   * assign an address matching the requested type if possible.
+   *
+   * If an implementation does not support an empty value, they MUST set the
+   * "Programmed" condition in status to False with a reason of "AddressNotAssigned".
    *
    * Examples: `1.2.3.4`, `128::1`, `my-ip-address`.
    *
    * @schema GatewayV1Beta1SpecAddresses#value
    */
-  readonly value: string;
+  readonly value?: string;
 }
 
 /**
@@ -1420,6 +1541,11 @@ export interface GatewayV1Beta1SpecInfrastructure {
    * The Gateway's GatewayClass may provide its own `parametersRef`. When both are specified,
    * the merging behavior is implementation specific.
    * It is generally recommended that GatewayClass provides defaults that can be overridden by a Gateway.
+   *
+   * If the referent cannot be found, refers to an unsupported kind, or when
+   * the data within that resource is malformed, the Gateway SHOULD be
+   * rejected with the "Accepted" status condition set to "False" and an
+   * "InvalidParameters" reason.
    *
    * Support: Implementation-specific
    *
@@ -1492,10 +1618,31 @@ export interface GatewayV1Beta1SpecListeners {
    *
    * * TLS: The Listener Hostname MUST match the SNI.
    * * HTTP: The Listener Hostname MUST match the Host header of the request.
-   * * HTTPS: The Listener Hostname SHOULD match at both the TLS and HTTP
-   * protocol layers as described above. If an implementation does not
-   * ensure that both the SNI and Host header match the Listener hostname,
-   * it MUST clearly document that.
+   * * HTTPS: The Listener Hostname SHOULD match both the SNI and Host header.
+   * Note that this does not require the SNI and Host header to be the same.
+   * The semantics of this are described in more detail below.
+   *
+   * To ensure security, Section 11.1 of RFC-6066 emphasizes that server
+   * implementations that rely on SNI hostname matching MUST also verify
+   * hostnames within the application protocol.
+   *
+   * Section 9.1.2 of RFC-7540 provides a mechanism for servers to reject the
+   * reuse of a connection by responding with the HTTP 421 Misdirected Request
+   * status code. This indicates that the origin server has rejected the
+   * request because it appears to have been misdirected.
+   *
+   * To detect misdirected requests, Gateways SHOULD match the authority of
+   * the requests with all the SNI hostname(s) configured across all the
+   * Gateway Listeners on the same port and protocol:
+   *
+   * * If another Listener has an exact match or more specific wildcard entry,
+   * the Gateway SHOULD return a 421.
+   * * If the current Listener (selected by SNI matching during ClientHello)
+   * does not match the Host:
+   * * If another Listener does match the Host the Gateway SHOULD return a
+   * 421.
+   * * If no other Listener matches the Host, the Gateway MUST return a
+   * 404.
    *
    * For HTTPRoute and TLSRoute resources, there is an interaction with the
    * `spec.hostnames` array. When both listener and route specify hostnames,
@@ -1547,7 +1694,7 @@ export interface GatewayV1Beta1SpecListeners {
    * the Protocol field is "HTTPS" or "TLS". It is invalid to set this field
    * if the Protocol field is "HTTP", "TCP", or "UDP".
    *
-   * The association of SNIs to Certificate defined in GatewayTLSConfig is
+   * The association of SNIs to Certificate defined in ListenerTLSConfig is
    * defined based on the Hostname field for this listener.
    *
    * The GatewayClass MUST use the longest matching SNI out of all
@@ -1589,6 +1736,11 @@ export function toJson_GatewayV1Beta1SpecListeners(obj: GatewayV1Beta1SpecListen
  * The Gateway's GatewayClass may provide its own `parametersRef`. When both are specified,
  * the merging behavior is implementation specific.
  * It is generally recommended that GatewayClass provides defaults that can be overridden by a Gateway.
+ *
+ * If the referent cannot be found, refers to an unsupported kind, or when
+ * the data within that resource is malformed, the Gateway SHOULD be
+ * rejected with the "Accepted" status condition set to "False" and an
+ * "InvalidParameters" reason.
  *
  * Support: Implementation-specific
  *
@@ -1710,7 +1862,7 @@ export function toJson_GatewayV1Beta1SpecListenersAllowedRoutes(obj: GatewayV1Be
  * the Protocol field is "HTTPS" or "TLS". It is invalid to set this field
  * if the Protocol field is "HTTP", "TCP", or "UDP".
  *
- * The association of SNIs to Certificate defined in GatewayTLSConfig is
+ * The association of SNIs to Certificate defined in ListenerTLSConfig is
  * defined based on the Hostname field for this listener.
  *
  * The GatewayClass MUST use the longest matching SNI out of all

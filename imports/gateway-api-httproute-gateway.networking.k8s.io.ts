@@ -214,21 +214,12 @@ export interface HttpRouteSpec {
    * Gateway has the AllowedRoutes field, and ReferenceGrant provides a
    * generic way to enable other kinds of cross-namespace reference.
    *
-   *
-   *
-   *
-   *
-   *
-   *
-   *
    * @schema HttpRouteSpec#parentRefs
    */
   readonly parentRefs?: HttpRouteSpecParentRefs[];
 
   /**
    * Rules are a list of HTTP matchers, filters and actions.
-   *
-   *
    *
    * @schema HttpRouteSpec#rules
    */
@@ -313,8 +304,6 @@ export interface HttpRouteSpecParentRefs {
    * Gateway has the AllowedRoutes field, and ReferenceGrant provides a
    * generic way to enable any other kind of cross-namespace reference.
    *
-   *
-   *
    * Support: Core
    *
    * @schema HttpRouteSpecParentRefs#namespace
@@ -332,8 +321,6 @@ export interface HttpRouteSpecParentRefs {
    * as opposed to a listener(s) whose port(s) may be changed. When both Port
    * and SectionName are specified, the name and port of the selected listener
    * must match both specified values.
-   *
-   *
    *
    * Implementations MAY choose to support other parent resources.
    * Implementations supporting other types of parent resources MUST clearly
@@ -460,7 +447,7 @@ export interface HttpRouteSpecRules {
    * they are specified.
    *
    * Implementations MAY choose to implement this ordering strictly, rejecting
-   * any combination or order of filters that can not be supported. If implementations
+   * any combination or order of filters that cannot be supported. If implementations
    * choose a strict interpretation of filter ordering, they MUST clearly document
    * that behavior.
    *
@@ -482,7 +469,7 @@ export interface HttpRouteSpecRules {
    *
    * All filters are expected to be compatible with each other except for the
    * URLRewrite and RequestRedirect filters, which may not be combined. If an
-   * implementation can not support other combinations of filters, they must clearly
+   * implementation cannot support other combinations of filters, they must clearly
    * document that limitation. In cases where incompatible or unsupported
    * filters are specified and cause the `Accepted` condition to be set to status
    * `False`, implementations may use the `IncompatibleFilters` reason to specify
@@ -557,6 +544,15 @@ export interface HttpRouteSpecRules {
   readonly matches?: HttpRouteSpecRulesMatches[];
 
   /**
+   * Name is the name of the route rule. This name MUST be unique within a Route if it is set.
+   *
+   * Support: Extended
+   *
+   * @schema HttpRouteSpecRules#name
+   */
+  readonly name?: string;
+
+  /**
    * Timeouts defines the timeouts that can be configured for an HTTP request.
    *
    * Support: Extended
@@ -576,6 +572,7 @@ export function toJson_HttpRouteSpecRules(obj: HttpRouteSpecRules | undefined): 
     'backendRefs': obj.backendRefs?.map(y => toJson_HttpRouteSpecRulesBackendRefs(y)),
     'filters': obj.filters?.map(y => toJson_HttpRouteSpecRulesFilters(y)),
     'matches': obj.matches?.map(y => toJson_HttpRouteSpecRulesMatches(y)),
+    'name': obj.name,
     'timeouts': toJson_HttpRouteSpecRulesTimeouts(obj.timeouts),
   };
   // filter undefined values
@@ -590,24 +587,6 @@ export function toJson_HttpRouteSpecRules(obj: HttpRouteSpecRules | undefined): 
  * ReferenceGrant object is required in the referent namespace to allow that
  * namespace's owner to accept the reference. See the ReferenceGrant
  * documentation for details.
- *
- * <gateway:experimental:description>
- *
- * When the BackendRef points to a Kubernetes Service, implementations SHOULD
- * honor the appProtocol field if it is set for the target Service Port.
- *
- * Implementations supporting appProtocol SHOULD recognize the Kubernetes
- * Standard Application Protocols defined in KEP-3726.
- *
- * If a Service appProtocol isn't specified, an implementation MAY infer the
- * backend protocol through its own means. Implementations MAY infer the
- * protocol from the Route type referring to the backend Service.
- *
- * If a Route is not able to send traffic to the backend using the specified
- * protocol then the backend is considered invalid. Implementations MUST set the
- * "ResolvedRefs" condition to "False" with the "UnsupportedProtocol" reason.
- *
- * </gateway:experimental:description>
  *
  * @schema HttpRouteSpecRulesBackendRefs
  */
@@ -770,8 +749,6 @@ export interface HttpRouteSpecRulesFilters {
    * backends.
    *
    * Support: Extended
-   *
-   *
    *
    * @schema HttpRouteSpecRulesFilters#requestMirror
    */
@@ -1067,8 +1044,6 @@ export interface HttpRouteSpecRulesBackendRefsFilters {
    *
    * Support: Extended
    *
-   *
-   *
    * @schema HttpRouteSpecRulesBackendRefsFilters#requestMirror
    */
   readonly requestMirror?: HttpRouteSpecRulesBackendRefsFiltersRequestMirror;
@@ -1316,8 +1291,6 @@ export function toJson_HttpRouteSpecRulesFiltersRequestHeaderModifier(obj: HttpR
  *
  * Support: Extended
  *
- *
- *
  * @schema HttpRouteSpecRulesFiltersRequestMirror
  */
 export interface HttpRouteSpecRulesFiltersRequestMirror {
@@ -1349,6 +1322,29 @@ export interface HttpRouteSpecRulesFiltersRequestMirror {
    * @schema HttpRouteSpecRulesFiltersRequestMirror#backendRef
    */
   readonly backendRef: HttpRouteSpecRulesFiltersRequestMirrorBackendRef;
+
+  /**
+   * Fraction represents the fraction of requests that should be
+   * mirrored to BackendRef.
+   *
+   * Only one of Fraction or Percent may be specified. If neither field
+   * is specified, 100% of requests will be mirrored.
+   *
+   * @schema HttpRouteSpecRulesFiltersRequestMirror#fraction
+   */
+  readonly fraction?: HttpRouteSpecRulesFiltersRequestMirrorFraction;
+
+  /**
+   * Percent represents the percentage of requests that should be
+   * mirrored to BackendRef. Its minimum value is 0 (indicating 0% of
+   * requests) and its maximum value is 100 (indicating 100% of requests).
+   *
+   * Only one of Fraction or Percent may be specified. If neither field
+   * is specified, 100% of requests will be mirrored.
+   *
+   * @schema HttpRouteSpecRulesFiltersRequestMirror#percent
+   */
+  readonly percent?: number;
 }
 
 /**
@@ -1359,6 +1355,8 @@ export function toJson_HttpRouteSpecRulesFiltersRequestMirror(obj: HttpRouteSpec
   if (obj === undefined) { return undefined; }
   const result = {
     'backendRef': toJson_HttpRouteSpecRulesFiltersRequestMirrorBackendRef(obj.backendRef),
+    'fraction': toJson_HttpRouteSpecRulesFiltersRequestMirrorFraction(obj.fraction),
+    'percent': obj.percent,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -1674,7 +1672,7 @@ export function toJson_HttpRouteSpecRulesFiltersUrlRewrite(obj: HttpRouteSpecRul
 export interface HttpRouteSpecRulesMatchesHeaders {
   /**
    * Name is the name of the HTTP Header to be matched. Name matching MUST be
-   * case insensitive. (See https://tools.ietf.org/html/rfc7230#section-3.2).
+   * case-insensitive. (See https://tools.ietf.org/html/rfc7230#section-3.2).
    *
    * If multiple entries specify equivalent header names, only the first
    * entry with an equivalent name MUST be considered for a match. Subsequent
@@ -2028,8 +2026,6 @@ export function toJson_HttpRouteSpecRulesBackendRefsFiltersRequestHeaderModifier
  *
  * Support: Extended
  *
- *
- *
  * @schema HttpRouteSpecRulesBackendRefsFiltersRequestMirror
  */
 export interface HttpRouteSpecRulesBackendRefsFiltersRequestMirror {
@@ -2061,6 +2057,29 @@ export interface HttpRouteSpecRulesBackendRefsFiltersRequestMirror {
    * @schema HttpRouteSpecRulesBackendRefsFiltersRequestMirror#backendRef
    */
   readonly backendRef: HttpRouteSpecRulesBackendRefsFiltersRequestMirrorBackendRef;
+
+  /**
+   * Fraction represents the fraction of requests that should be
+   * mirrored to BackendRef.
+   *
+   * Only one of Fraction or Percent may be specified. If neither field
+   * is specified, 100% of requests will be mirrored.
+   *
+   * @schema HttpRouteSpecRulesBackendRefsFiltersRequestMirror#fraction
+   */
+  readonly fraction?: HttpRouteSpecRulesBackendRefsFiltersRequestMirrorFraction;
+
+  /**
+   * Percent represents the percentage of requests that should be
+   * mirrored to BackendRef. Its minimum value is 0 (indicating 0% of
+   * requests) and its maximum value is 100 (indicating 100% of requests).
+   *
+   * Only one of Fraction or Percent may be specified. If neither field
+   * is specified, 100% of requests will be mirrored.
+   *
+   * @schema HttpRouteSpecRulesBackendRefsFiltersRequestMirror#percent
+   */
+  readonly percent?: number;
 }
 
 /**
@@ -2071,6 +2090,8 @@ export function toJson_HttpRouteSpecRulesBackendRefsFiltersRequestMirror(obj: Ht
   if (obj === undefined) { return undefined; }
   const result = {
     'backendRef': toJson_HttpRouteSpecRulesBackendRefsFiltersRequestMirrorBackendRef(obj.backendRef),
+    'fraction': toJson_HttpRouteSpecRulesBackendRefsFiltersRequestMirrorFraction(obj.fraction),
+    'percent': obj.percent,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -2385,7 +2406,7 @@ export function toJson_HttpRouteSpecRulesBackendRefsFiltersUrlRewrite(obj: HttpR
 export interface HttpRouteSpecRulesFiltersRequestHeaderModifierAdd {
   /**
    * Name is the name of the HTTP Header to be matched. Name matching MUST be
-   * case insensitive. (See https://tools.ietf.org/html/rfc7230#section-3.2).
+   * case-insensitive. (See https://tools.ietf.org/html/rfc7230#section-3.2).
    *
    * If multiple entries specify equivalent header names, the first entry with
    * an equivalent name MUST be considered for a match. Subsequent entries
@@ -2428,7 +2449,7 @@ export function toJson_HttpRouteSpecRulesFiltersRequestHeaderModifierAdd(obj: Ht
 export interface HttpRouteSpecRulesFiltersRequestHeaderModifierSet {
   /**
    * Name is the name of the HTTP Header to be matched. Name matching MUST be
-   * case insensitive. (See https://tools.ietf.org/html/rfc7230#section-3.2).
+   * case-insensitive. (See https://tools.ietf.org/html/rfc7230#section-3.2).
    *
    * If multiple entries specify equivalent header names, the first entry with
    * an equivalent name MUST be considered for a match. Subsequent entries
@@ -2573,6 +2594,42 @@ export function toJson_HttpRouteSpecRulesFiltersRequestMirrorBackendRef(obj: Htt
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * Fraction represents the fraction of requests that should be
+ * mirrored to BackendRef.
+ *
+ * Only one of Fraction or Percent may be specified. If neither field
+ * is specified, 100% of requests will be mirrored.
+ *
+ * @schema HttpRouteSpecRulesFiltersRequestMirrorFraction
+ */
+export interface HttpRouteSpecRulesFiltersRequestMirrorFraction {
+  /**
+   * @schema HttpRouteSpecRulesFiltersRequestMirrorFraction#denominator
+   */
+  readonly denominator?: number;
+
+  /**
+   * @schema HttpRouteSpecRulesFiltersRequestMirrorFraction#numerator
+   */
+  readonly numerator: number;
+}
+
+/**
+ * Converts an object of type 'HttpRouteSpecRulesFiltersRequestMirrorFraction' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_HttpRouteSpecRulesFiltersRequestMirrorFraction(obj: HttpRouteSpecRulesFiltersRequestMirrorFraction | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'denominator': obj.denominator,
+    'numerator': obj.numerator,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
  * Path defines parameters used to modify the path of the incoming request.
  * The modified path is then used to construct the `Location` header. When
  * empty, the request path is used as-is.
@@ -2698,7 +2755,7 @@ export enum HttpRouteSpecRulesFiltersRequestRedirectStatusCode {
 export interface HttpRouteSpecRulesFiltersResponseHeaderModifierAdd {
   /**
    * Name is the name of the HTTP Header to be matched. Name matching MUST be
-   * case insensitive. (See https://tools.ietf.org/html/rfc7230#section-3.2).
+   * case-insensitive. (See https://tools.ietf.org/html/rfc7230#section-3.2).
    *
    * If multiple entries specify equivalent header names, the first entry with
    * an equivalent name MUST be considered for a match. Subsequent entries
@@ -2741,7 +2798,7 @@ export function toJson_HttpRouteSpecRulesFiltersResponseHeaderModifierAdd(obj: H
 export interface HttpRouteSpecRulesFiltersResponseHeaderModifierSet {
   /**
    * Name is the name of the HTTP Header to be matched. Name matching MUST be
-   * case insensitive. (See https://tools.ietf.org/html/rfc7230#section-3.2).
+   * case-insensitive. (See https://tools.ietf.org/html/rfc7230#section-3.2).
    *
    * If multiple entries specify equivalent header names, the first entry with
    * an equivalent name MUST be considered for a match. Subsequent entries
@@ -2914,7 +2971,7 @@ export enum HttpRouteSpecRulesMatchesQueryParamsType {
 export interface HttpRouteSpecRulesBackendRefsFiltersRequestHeaderModifierAdd {
   /**
    * Name is the name of the HTTP Header to be matched. Name matching MUST be
-   * case insensitive. (See https://tools.ietf.org/html/rfc7230#section-3.2).
+   * case-insensitive. (See https://tools.ietf.org/html/rfc7230#section-3.2).
    *
    * If multiple entries specify equivalent header names, the first entry with
    * an equivalent name MUST be considered for a match. Subsequent entries
@@ -2957,7 +3014,7 @@ export function toJson_HttpRouteSpecRulesBackendRefsFiltersRequestHeaderModifier
 export interface HttpRouteSpecRulesBackendRefsFiltersRequestHeaderModifierSet {
   /**
    * Name is the name of the HTTP Header to be matched. Name matching MUST be
-   * case insensitive. (See https://tools.ietf.org/html/rfc7230#section-3.2).
+   * case-insensitive. (See https://tools.ietf.org/html/rfc7230#section-3.2).
    *
    * If multiple entries specify equivalent header names, the first entry with
    * an equivalent name MUST be considered for a match. Subsequent entries
@@ -3102,6 +3159,42 @@ export function toJson_HttpRouteSpecRulesBackendRefsFiltersRequestMirrorBackendR
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * Fraction represents the fraction of requests that should be
+ * mirrored to BackendRef.
+ *
+ * Only one of Fraction or Percent may be specified. If neither field
+ * is specified, 100% of requests will be mirrored.
+ *
+ * @schema HttpRouteSpecRulesBackendRefsFiltersRequestMirrorFraction
+ */
+export interface HttpRouteSpecRulesBackendRefsFiltersRequestMirrorFraction {
+  /**
+   * @schema HttpRouteSpecRulesBackendRefsFiltersRequestMirrorFraction#denominator
+   */
+  readonly denominator?: number;
+
+  /**
+   * @schema HttpRouteSpecRulesBackendRefsFiltersRequestMirrorFraction#numerator
+   */
+  readonly numerator: number;
+}
+
+/**
+ * Converts an object of type 'HttpRouteSpecRulesBackendRefsFiltersRequestMirrorFraction' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_HttpRouteSpecRulesBackendRefsFiltersRequestMirrorFraction(obj: HttpRouteSpecRulesBackendRefsFiltersRequestMirrorFraction | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'denominator': obj.denominator,
+    'numerator': obj.numerator,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
  * Path defines parameters used to modify the path of the incoming request.
  * The modified path is then used to construct the `Location` header. When
  * empty, the request path is used as-is.
@@ -3227,7 +3320,7 @@ export enum HttpRouteSpecRulesBackendRefsFiltersRequestRedirectStatusCode {
 export interface HttpRouteSpecRulesBackendRefsFiltersResponseHeaderModifierAdd {
   /**
    * Name is the name of the HTTP Header to be matched. Name matching MUST be
-   * case insensitive. (See https://tools.ietf.org/html/rfc7230#section-3.2).
+   * case-insensitive. (See https://tools.ietf.org/html/rfc7230#section-3.2).
    *
    * If multiple entries specify equivalent header names, the first entry with
    * an equivalent name MUST be considered for a match. Subsequent entries
@@ -3270,7 +3363,7 @@ export function toJson_HttpRouteSpecRulesBackendRefsFiltersResponseHeaderModifie
 export interface HttpRouteSpecRulesBackendRefsFiltersResponseHeaderModifierSet {
   /**
    * Name is the name of the HTTP Header to be matched. Name matching MUST be
-   * case insensitive. (See https://tools.ietf.org/html/rfc7230#section-3.2).
+   * case-insensitive. (See https://tools.ietf.org/html/rfc7230#section-3.2).
    *
    * If multiple entries specify equivalent header names, the first entry with
    * an equivalent name MUST be considered for a match. Subsequent entries
@@ -3667,21 +3760,12 @@ export interface HttpRouteV1Beta1Spec {
    * Gateway has the AllowedRoutes field, and ReferenceGrant provides a
    * generic way to enable other kinds of cross-namespace reference.
    *
-   *
-   *
-   *
-   *
-   *
-   *
-   *
    * @schema HttpRouteV1Beta1Spec#parentRefs
    */
   readonly parentRefs?: HttpRouteV1Beta1SpecParentRefs[];
 
   /**
    * Rules are a list of HTTP matchers, filters and actions.
-   *
-   *
    *
    * @schema HttpRouteV1Beta1Spec#rules
    */
@@ -3766,8 +3850,6 @@ export interface HttpRouteV1Beta1SpecParentRefs {
    * Gateway has the AllowedRoutes field, and ReferenceGrant provides a
    * generic way to enable any other kind of cross-namespace reference.
    *
-   *
-   *
    * Support: Core
    *
    * @schema HttpRouteV1Beta1SpecParentRefs#namespace
@@ -3785,8 +3867,6 @@ export interface HttpRouteV1Beta1SpecParentRefs {
    * as opposed to a listener(s) whose port(s) may be changed. When both Port
    * and SectionName are specified, the name and port of the selected listener
    * must match both specified values.
-   *
-   *
    *
    * Implementations MAY choose to support other parent resources.
    * Implementations supporting other types of parent resources MUST clearly
@@ -3913,7 +3993,7 @@ export interface HttpRouteV1Beta1SpecRules {
    * they are specified.
    *
    * Implementations MAY choose to implement this ordering strictly, rejecting
-   * any combination or order of filters that can not be supported. If implementations
+   * any combination or order of filters that cannot be supported. If implementations
    * choose a strict interpretation of filter ordering, they MUST clearly document
    * that behavior.
    *
@@ -3935,7 +4015,7 @@ export interface HttpRouteV1Beta1SpecRules {
    *
    * All filters are expected to be compatible with each other except for the
    * URLRewrite and RequestRedirect filters, which may not be combined. If an
-   * implementation can not support other combinations of filters, they must clearly
+   * implementation cannot support other combinations of filters, they must clearly
    * document that limitation. In cases where incompatible or unsupported
    * filters are specified and cause the `Accepted` condition to be set to status
    * `False`, implementations may use the `IncompatibleFilters` reason to specify
@@ -4010,6 +4090,15 @@ export interface HttpRouteV1Beta1SpecRules {
   readonly matches?: HttpRouteV1Beta1SpecRulesMatches[];
 
   /**
+   * Name is the name of the route rule. This name MUST be unique within a Route if it is set.
+   *
+   * Support: Extended
+   *
+   * @schema HttpRouteV1Beta1SpecRules#name
+   */
+  readonly name?: string;
+
+  /**
    * Timeouts defines the timeouts that can be configured for an HTTP request.
    *
    * Support: Extended
@@ -4029,6 +4118,7 @@ export function toJson_HttpRouteV1Beta1SpecRules(obj: HttpRouteV1Beta1SpecRules 
     'backendRefs': obj.backendRefs?.map(y => toJson_HttpRouteV1Beta1SpecRulesBackendRefs(y)),
     'filters': obj.filters?.map(y => toJson_HttpRouteV1Beta1SpecRulesFilters(y)),
     'matches': obj.matches?.map(y => toJson_HttpRouteV1Beta1SpecRulesMatches(y)),
+    'name': obj.name,
     'timeouts': toJson_HttpRouteV1Beta1SpecRulesTimeouts(obj.timeouts),
   };
   // filter undefined values
@@ -4043,24 +4133,6 @@ export function toJson_HttpRouteV1Beta1SpecRules(obj: HttpRouteV1Beta1SpecRules 
  * ReferenceGrant object is required in the referent namespace to allow that
  * namespace's owner to accept the reference. See the ReferenceGrant
  * documentation for details.
- *
- * <gateway:experimental:description>
- *
- * When the BackendRef points to a Kubernetes Service, implementations SHOULD
- * honor the appProtocol field if it is set for the target Service Port.
- *
- * Implementations supporting appProtocol SHOULD recognize the Kubernetes
- * Standard Application Protocols defined in KEP-3726.
- *
- * If a Service appProtocol isn't specified, an implementation MAY infer the
- * backend protocol through its own means. Implementations MAY infer the
- * protocol from the Route type referring to the backend Service.
- *
- * If a Route is not able to send traffic to the backend using the specified
- * protocol then the backend is considered invalid. Implementations MUST set the
- * "ResolvedRefs" condition to "False" with the "UnsupportedProtocol" reason.
- *
- * </gateway:experimental:description>
  *
  * @schema HttpRouteV1Beta1SpecRulesBackendRefs
  */
@@ -4223,8 +4295,6 @@ export interface HttpRouteV1Beta1SpecRulesFilters {
    * backends.
    *
    * Support: Extended
-   *
-   *
    *
    * @schema HttpRouteV1Beta1SpecRulesFilters#requestMirror
    */
@@ -4520,8 +4590,6 @@ export interface HttpRouteV1Beta1SpecRulesBackendRefsFilters {
    *
    * Support: Extended
    *
-   *
-   *
    * @schema HttpRouteV1Beta1SpecRulesBackendRefsFilters#requestMirror
    */
   readonly requestMirror?: HttpRouteV1Beta1SpecRulesBackendRefsFiltersRequestMirror;
@@ -4769,8 +4837,6 @@ export function toJson_HttpRouteV1Beta1SpecRulesFiltersRequestHeaderModifier(obj
  *
  * Support: Extended
  *
- *
- *
  * @schema HttpRouteV1Beta1SpecRulesFiltersRequestMirror
  */
 export interface HttpRouteV1Beta1SpecRulesFiltersRequestMirror {
@@ -4802,6 +4868,29 @@ export interface HttpRouteV1Beta1SpecRulesFiltersRequestMirror {
    * @schema HttpRouteV1Beta1SpecRulesFiltersRequestMirror#backendRef
    */
   readonly backendRef: HttpRouteV1Beta1SpecRulesFiltersRequestMirrorBackendRef;
+
+  /**
+   * Fraction represents the fraction of requests that should be
+   * mirrored to BackendRef.
+   *
+   * Only one of Fraction or Percent may be specified. If neither field
+   * is specified, 100% of requests will be mirrored.
+   *
+   * @schema HttpRouteV1Beta1SpecRulesFiltersRequestMirror#fraction
+   */
+  readonly fraction?: HttpRouteV1Beta1SpecRulesFiltersRequestMirrorFraction;
+
+  /**
+   * Percent represents the percentage of requests that should be
+   * mirrored to BackendRef. Its minimum value is 0 (indicating 0% of
+   * requests) and its maximum value is 100 (indicating 100% of requests).
+   *
+   * Only one of Fraction or Percent may be specified. If neither field
+   * is specified, 100% of requests will be mirrored.
+   *
+   * @schema HttpRouteV1Beta1SpecRulesFiltersRequestMirror#percent
+   */
+  readonly percent?: number;
 }
 
 /**
@@ -4812,6 +4901,8 @@ export function toJson_HttpRouteV1Beta1SpecRulesFiltersRequestMirror(obj: HttpRo
   if (obj === undefined) { return undefined; }
   const result = {
     'backendRef': toJson_HttpRouteV1Beta1SpecRulesFiltersRequestMirrorBackendRef(obj.backendRef),
+    'fraction': toJson_HttpRouteV1Beta1SpecRulesFiltersRequestMirrorFraction(obj.fraction),
+    'percent': obj.percent,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -5127,7 +5218,7 @@ export function toJson_HttpRouteV1Beta1SpecRulesFiltersUrlRewrite(obj: HttpRoute
 export interface HttpRouteV1Beta1SpecRulesMatchesHeaders {
   /**
    * Name is the name of the HTTP Header to be matched. Name matching MUST be
-   * case insensitive. (See https://tools.ietf.org/html/rfc7230#section-3.2).
+   * case-insensitive. (See https://tools.ietf.org/html/rfc7230#section-3.2).
    *
    * If multiple entries specify equivalent header names, only the first
    * entry with an equivalent name MUST be considered for a match. Subsequent
@@ -5481,8 +5572,6 @@ export function toJson_HttpRouteV1Beta1SpecRulesBackendRefsFiltersRequestHeaderM
  *
  * Support: Extended
  *
- *
- *
  * @schema HttpRouteV1Beta1SpecRulesBackendRefsFiltersRequestMirror
  */
 export interface HttpRouteV1Beta1SpecRulesBackendRefsFiltersRequestMirror {
@@ -5514,6 +5603,29 @@ export interface HttpRouteV1Beta1SpecRulesBackendRefsFiltersRequestMirror {
    * @schema HttpRouteV1Beta1SpecRulesBackendRefsFiltersRequestMirror#backendRef
    */
   readonly backendRef: HttpRouteV1Beta1SpecRulesBackendRefsFiltersRequestMirrorBackendRef;
+
+  /**
+   * Fraction represents the fraction of requests that should be
+   * mirrored to BackendRef.
+   *
+   * Only one of Fraction or Percent may be specified. If neither field
+   * is specified, 100% of requests will be mirrored.
+   *
+   * @schema HttpRouteV1Beta1SpecRulesBackendRefsFiltersRequestMirror#fraction
+   */
+  readonly fraction?: HttpRouteV1Beta1SpecRulesBackendRefsFiltersRequestMirrorFraction;
+
+  /**
+   * Percent represents the percentage of requests that should be
+   * mirrored to BackendRef. Its minimum value is 0 (indicating 0% of
+   * requests) and its maximum value is 100 (indicating 100% of requests).
+   *
+   * Only one of Fraction or Percent may be specified. If neither field
+   * is specified, 100% of requests will be mirrored.
+   *
+   * @schema HttpRouteV1Beta1SpecRulesBackendRefsFiltersRequestMirror#percent
+   */
+  readonly percent?: number;
 }
 
 /**
@@ -5524,6 +5636,8 @@ export function toJson_HttpRouteV1Beta1SpecRulesBackendRefsFiltersRequestMirror(
   if (obj === undefined) { return undefined; }
   const result = {
     'backendRef': toJson_HttpRouteV1Beta1SpecRulesBackendRefsFiltersRequestMirrorBackendRef(obj.backendRef),
+    'fraction': toJson_HttpRouteV1Beta1SpecRulesBackendRefsFiltersRequestMirrorFraction(obj.fraction),
+    'percent': obj.percent,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -5838,7 +5952,7 @@ export function toJson_HttpRouteV1Beta1SpecRulesBackendRefsFiltersUrlRewrite(obj
 export interface HttpRouteV1Beta1SpecRulesFiltersRequestHeaderModifierAdd {
   /**
    * Name is the name of the HTTP Header to be matched. Name matching MUST be
-   * case insensitive. (See https://tools.ietf.org/html/rfc7230#section-3.2).
+   * case-insensitive. (See https://tools.ietf.org/html/rfc7230#section-3.2).
    *
    * If multiple entries specify equivalent header names, the first entry with
    * an equivalent name MUST be considered for a match. Subsequent entries
@@ -5881,7 +5995,7 @@ export function toJson_HttpRouteV1Beta1SpecRulesFiltersRequestHeaderModifierAdd(
 export interface HttpRouteV1Beta1SpecRulesFiltersRequestHeaderModifierSet {
   /**
    * Name is the name of the HTTP Header to be matched. Name matching MUST be
-   * case insensitive. (See https://tools.ietf.org/html/rfc7230#section-3.2).
+   * case-insensitive. (See https://tools.ietf.org/html/rfc7230#section-3.2).
    *
    * If multiple entries specify equivalent header names, the first entry with
    * an equivalent name MUST be considered for a match. Subsequent entries
@@ -6026,6 +6140,42 @@ export function toJson_HttpRouteV1Beta1SpecRulesFiltersRequestMirrorBackendRef(o
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * Fraction represents the fraction of requests that should be
+ * mirrored to BackendRef.
+ *
+ * Only one of Fraction or Percent may be specified. If neither field
+ * is specified, 100% of requests will be mirrored.
+ *
+ * @schema HttpRouteV1Beta1SpecRulesFiltersRequestMirrorFraction
+ */
+export interface HttpRouteV1Beta1SpecRulesFiltersRequestMirrorFraction {
+  /**
+   * @schema HttpRouteV1Beta1SpecRulesFiltersRequestMirrorFraction#denominator
+   */
+  readonly denominator?: number;
+
+  /**
+   * @schema HttpRouteV1Beta1SpecRulesFiltersRequestMirrorFraction#numerator
+   */
+  readonly numerator: number;
+}
+
+/**
+ * Converts an object of type 'HttpRouteV1Beta1SpecRulesFiltersRequestMirrorFraction' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_HttpRouteV1Beta1SpecRulesFiltersRequestMirrorFraction(obj: HttpRouteV1Beta1SpecRulesFiltersRequestMirrorFraction | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'denominator': obj.denominator,
+    'numerator': obj.numerator,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
  * Path defines parameters used to modify the path of the incoming request.
  * The modified path is then used to construct the `Location` header. When
  * empty, the request path is used as-is.
@@ -6151,7 +6301,7 @@ export enum HttpRouteV1Beta1SpecRulesFiltersRequestRedirectStatusCode {
 export interface HttpRouteV1Beta1SpecRulesFiltersResponseHeaderModifierAdd {
   /**
    * Name is the name of the HTTP Header to be matched. Name matching MUST be
-   * case insensitive. (See https://tools.ietf.org/html/rfc7230#section-3.2).
+   * case-insensitive. (See https://tools.ietf.org/html/rfc7230#section-3.2).
    *
    * If multiple entries specify equivalent header names, the first entry with
    * an equivalent name MUST be considered for a match. Subsequent entries
@@ -6194,7 +6344,7 @@ export function toJson_HttpRouteV1Beta1SpecRulesFiltersResponseHeaderModifierAdd
 export interface HttpRouteV1Beta1SpecRulesFiltersResponseHeaderModifierSet {
   /**
    * Name is the name of the HTTP Header to be matched. Name matching MUST be
-   * case insensitive. (See https://tools.ietf.org/html/rfc7230#section-3.2).
+   * case-insensitive. (See https://tools.ietf.org/html/rfc7230#section-3.2).
    *
    * If multiple entries specify equivalent header names, the first entry with
    * an equivalent name MUST be considered for a match. Subsequent entries
@@ -6367,7 +6517,7 @@ export enum HttpRouteV1Beta1SpecRulesMatchesQueryParamsType {
 export interface HttpRouteV1Beta1SpecRulesBackendRefsFiltersRequestHeaderModifierAdd {
   /**
    * Name is the name of the HTTP Header to be matched. Name matching MUST be
-   * case insensitive. (See https://tools.ietf.org/html/rfc7230#section-3.2).
+   * case-insensitive. (See https://tools.ietf.org/html/rfc7230#section-3.2).
    *
    * If multiple entries specify equivalent header names, the first entry with
    * an equivalent name MUST be considered for a match. Subsequent entries
@@ -6410,7 +6560,7 @@ export function toJson_HttpRouteV1Beta1SpecRulesBackendRefsFiltersRequestHeaderM
 export interface HttpRouteV1Beta1SpecRulesBackendRefsFiltersRequestHeaderModifierSet {
   /**
    * Name is the name of the HTTP Header to be matched. Name matching MUST be
-   * case insensitive. (See https://tools.ietf.org/html/rfc7230#section-3.2).
+   * case-insensitive. (See https://tools.ietf.org/html/rfc7230#section-3.2).
    *
    * If multiple entries specify equivalent header names, the first entry with
    * an equivalent name MUST be considered for a match. Subsequent entries
@@ -6555,6 +6705,42 @@ export function toJson_HttpRouteV1Beta1SpecRulesBackendRefsFiltersRequestMirrorB
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * Fraction represents the fraction of requests that should be
+ * mirrored to BackendRef.
+ *
+ * Only one of Fraction or Percent may be specified. If neither field
+ * is specified, 100% of requests will be mirrored.
+ *
+ * @schema HttpRouteV1Beta1SpecRulesBackendRefsFiltersRequestMirrorFraction
+ */
+export interface HttpRouteV1Beta1SpecRulesBackendRefsFiltersRequestMirrorFraction {
+  /**
+   * @schema HttpRouteV1Beta1SpecRulesBackendRefsFiltersRequestMirrorFraction#denominator
+   */
+  readonly denominator?: number;
+
+  /**
+   * @schema HttpRouteV1Beta1SpecRulesBackendRefsFiltersRequestMirrorFraction#numerator
+   */
+  readonly numerator: number;
+}
+
+/**
+ * Converts an object of type 'HttpRouteV1Beta1SpecRulesBackendRefsFiltersRequestMirrorFraction' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_HttpRouteV1Beta1SpecRulesBackendRefsFiltersRequestMirrorFraction(obj: HttpRouteV1Beta1SpecRulesBackendRefsFiltersRequestMirrorFraction | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'denominator': obj.denominator,
+    'numerator': obj.numerator,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
  * Path defines parameters used to modify the path of the incoming request.
  * The modified path is then used to construct the `Location` header. When
  * empty, the request path is used as-is.
@@ -6680,7 +6866,7 @@ export enum HttpRouteV1Beta1SpecRulesBackendRefsFiltersRequestRedirectStatusCode
 export interface HttpRouteV1Beta1SpecRulesBackendRefsFiltersResponseHeaderModifierAdd {
   /**
    * Name is the name of the HTTP Header to be matched. Name matching MUST be
-   * case insensitive. (See https://tools.ietf.org/html/rfc7230#section-3.2).
+   * case-insensitive. (See https://tools.ietf.org/html/rfc7230#section-3.2).
    *
    * If multiple entries specify equivalent header names, the first entry with
    * an equivalent name MUST be considered for a match. Subsequent entries
@@ -6723,7 +6909,7 @@ export function toJson_HttpRouteV1Beta1SpecRulesBackendRefsFiltersResponseHeader
 export interface HttpRouteV1Beta1SpecRulesBackendRefsFiltersResponseHeaderModifierSet {
   /**
    * Name is the name of the HTTP Header to be matched. Name matching MUST be
-   * case insensitive. (See https://tools.ietf.org/html/rfc7230#section-3.2).
+   * case-insensitive. (See https://tools.ietf.org/html/rfc7230#section-3.2).
    *
    * If multiple entries specify equivalent header names, the first entry with
    * an equivalent name MUST be considered for a match. Subsequent entries

@@ -20,6 +20,7 @@ export * from './gke-ingress';
 export * from './external-secret';
 export * from './secret-store';
 export * from './http-route';
+export * from './edge';
 export * from './web-app';
 export * from './external-name-service';
 export * from './argocd-application';

@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { ServiceMonitor as ServiceMonitorResource } from '../imports/servicemonitor-monitoring.coreos.com';
 import { ContainerResources, EnvValue } from './container';
 import { check } from './errors';
+import { EdgeRequirements, IHttpBackend, withEdgeRequirements } from './http-backend';
 import { checkDnsLabel, checkHostname, checkUnique } from './names';
 import { INetworkPeer, PROMETHEUS } from './network-peer';
 import { PlatformChart } from './platform-chart';
@@ -144,6 +145,14 @@ export class Keycloak extends Construct {
   public readonly realmFiles: Record<string, string>;
   /** Public host name (`KC_HOSTNAME`). */
   public readonly hostname: string;
+
+  /**
+   * What an edge routes to: the `http` port, carrying Keycloak's edge requirements, so no chart has to add the
+   * proxy settings by hand.
+   */
+  public get httpBackend(): IHttpBackend {
+    return withEdgeRequirements(this.workload, KEYCLOAK_EDGE_REQUIREMENTS, 'http');
+  }
 
   constructor(scope: Construct, id: string, props: KeycloakProps) {
     super(scope, id);
@@ -337,6 +346,12 @@ function checkRealm(keycloak: Keycloak, realm: string): void {
   const names = Object.keys(keycloak.realmFiles);
   check(keycloak, names.length === 0 || names.includes(realm), 'realm', realm, `must be one of the imported realms (${names.join(', ')})`);
 }
+
+/**
+ * Keycloak's redirects (long `state`/`redirect_uri` query strings) and its several session cookies make response
+ * headers larger than ingress-nginx's default 4k/8k proxy buffer, which answers 502 "upstream sent too big header".
+ */
+export const KEYCLOAK_EDGE_REQUIREMENTS: EdgeRequirements = { largeResponseHeaders: true };
 
 /** `aroti-backend` → `AROTI_BACKEND_CLIENT_SECRET`: the environment variable a realm file's placeholder names. */
 export function clientSecretEnvName(clientId: string): string {

@@ -2,10 +2,11 @@ import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { check } from './errors';
-import { IHttpBackend } from './http-backend';
+import { IHttpBackend, mergeEdgeRequirements } from './http-backend';
 import { checkDnsLabel, checkHostname, checkUnique } from './names';
 import { INetworkPeer, NGINX_INGRESS_CONTROLLER } from './network-peer';
 import { PlatformChart } from './platform-chart';
+import { parseQuantity } from './quantities';
 
 /** One path of a host. */
 export interface IngressPath {
@@ -42,7 +43,10 @@ export interface NginxIngressProps {
   readonly controller?: INetworkPeer;
   /** Extra annotations (`nginx.ingress.kubernetes.io/*`). @default - none */
   readonly annotations?: Record<string, string>;
-  /** Largest request body, e.g. "10m". @default - the controller's default (1m) */
+  /**
+   * Largest request body in nginx syntax, e.g. "10m"; overrides the backends' `edgeRequirements.maxRequestBodySize`.
+   * @default - the largest the backends declare, else the controller's default (1m)
+   */
   readonly proxyBodySize?: string;
   /**
    * Let the controller reach cert-manager's HTTP-01 solver pods in this namespace. Under default-deny the ACME
@@ -102,6 +106,7 @@ export class NginxIngress extends Construct {
       'cert-manager.io/cluster-issuer': props.clusterIssuer,
       'nginx.ingress.kubernetes.io/force-ssl-redirect': 'true',
       'nginx.ingress.kubernetes.io/ssl-redirect': 'true',
+      ...edgeRequirementAnnotations(this, props.hosts),
       ...(props.proxyBodySize ? { 'nginx.ingress.kubernetes.io/proxy-body-size': props.proxyBodySize } : {}),
       ...props.annotations,
     };
@@ -115,6 +120,38 @@ export class NginxIngress extends Construct {
       },
     });
   }
+}
+
+/**
+ * The backends' edge requirements as ingress-nginx annotations (one set per Ingress: the largest of each).
+ * Annotation names and defaults: kubernetes/ingress-nginx docs/user-guide/nginx-configuration/annotations.md (commit c8cb9167).
+ */
+function edgeRequirementAnnotations(scope: Construct, hosts: readonly IngressHost[]): Record<string, string> {
+  const merged = mergeEdgeRequirements(hosts.flatMap((h) => h.paths.map((p) => p.backend.edgeRequirements)),
+    (value) => edgeBodyBytes(scope, value));
+  const out: Record<string, string> = {};
+  if (merged.largeResponseHeaders) out['nginx.ingress.kubernetes.io/proxy-buffer-size'] = '128k';
+  if (merged.maxRequestBodyBytes !== undefined) out['nginx.ingress.kubernetes.io/proxy-body-size'] = nginxSize(merged.maxRequestBodyBytes);
+  if (merged.timeoutSeconds !== undefined) {
+    out['nginx.ingress.kubernetes.io/proxy-read-timeout'] = String(merged.timeoutSeconds);
+    out['nginx.ingress.kubernetes.io/proxy-send-timeout'] = String(merged.timeoutSeconds);
+  }
+  return out;
+}
+
+/** Parses a declared body size ("10Mi") into bytes, or throws naming the construct. */
+export function edgeBodyBytes(scope: Construct, value: string): number {
+  const bytes = parseQuantity(value);
+  check(scope, bytes !== undefined && bytes >= 1 && Number.isInteger(bytes), 'edgeRequirements.maxRequestBodySize', value,
+    'must be a whole byte quantity such as "10Mi" or "512Ki"');
+  return bytes;
+}
+
+/** Bytes in nginx's size syntax: "10m" for 10 MiB, "512k" for 512 KiB, else plain bytes. */
+export function nginxSize(bytes: number): string {
+  if (bytes % (1024 * 1024) === 0) return `${bytes / (1024 * 1024)}m`;
+  if (bytes % 1024 === 0) return `${bytes / 1024}k`;
+  return String(bytes);
 }
 
 /** `api.example.com` → `api-example-com-tls`: one certificate Secret per host. */

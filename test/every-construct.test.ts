@@ -3,7 +3,7 @@ import { App } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as lib from '../lib';
 import {
-  ArgoCdApplication, ArgoCdProject, Autoscaler, DisruptionBudget, ExistingSecret, ExternalNameService, ExternalPostgres, ExternalRabbitMq,
+  ArgoCdApplication, ArgoCdProject, Autoscaler, DisruptionBudget, Edge, ExistingSecret, ExternalNameService, ExternalPostgres, ExternalRabbitMq,
   ExternalSecret, FastApiBackend, GatewayHttpRoute, GcpSecretStore, GkeIngress, googleServiceAccountEmail, KedaScaledObject, Keycloak,
   NamespaceBaseline, NginxIngress, Peer, PlatformChart, Postgres, PostgresBackup, RabbitMq, Redis, SealedSecret, Temporal, TemporalNamespaceJob, TemporalSchemaJob,
   VllmDeployment, WebApp, Workload, WorkloadNetworkPolicy, WorkloadServiceMonitor,
@@ -75,6 +75,7 @@ function everything(): { chart: PlatformChart; used: Set<Function> } {
     clusterIssuer: 'letsencrypt-prod', hosts: [{ host: 'shop.example.com', paths: [{ backend: web }, { path: '/api', backend: api }] }],
   });
   make(GkeIngress, chart, 'gke', { staticIpName: 'shop-ip', hosts: [{ host: 'gke.example.com', paths: [{ backend: web.workload, healthCheck: { path: '/healthz' } }] }] });
+  chart.addExternalReference({ kind: 'Gateway', namespace: 'gateway', name: 'public', reason: 'a shared Gateway of the cluster' });
   make(GatewayHttpRoute, chart, 'route', {
     gateway: { name: 'public', namespace: 'gateway', dataPlane: Peer.namespace('gateway') }, hostnames: ['gw.example.com'], rules: [{ backend: api }],
   });
@@ -101,7 +102,7 @@ function everything(): { chart: PlatformChart; used: Set<Function> } {
   const extraPolicy = make(WorkloadNetworkPolicy, chart, 'batch-egress', { name: 'batch-egress', namespace: 'shop', podLabels: batch.selectorLabels });
   extraPolicy.addEgress(Peer.internet(), [{ port: 443 }]);
 
-  make(Keycloak, chart, 'keycloak', {
+  const keycloak = make(Keycloak, chart, 'keycloak', {
     namespace: 'keycloak', hostname: 'auth.example.com', database: postgres, databaseName: 'keycloak',
     bootstrapAdminUsername: 'admin', bootstrapAdminPassword: { secretName: 'keycloak-secret', key: 'admin-password' },
   });
@@ -119,6 +120,13 @@ function everything(): { chart: PlatformChart; used: Set<Function> } {
   make(ArgoCdProject, chart, 'project', { sourceRepos: [repo], cluster: { name: 'test' }, namespaces: ['shop'], namespaceResources: [{ group: 'apps', kind: 'Deployment' }] });
   make(ArgoCdApplication, chart, 'application', { project: 'project', repoUrl: repo, path: 'kitchen-sink/test', cluster: { name: 'test' } });
   make(ExistingSecret, chart, 'unused', { name: 'unused', managedBy: 'nobody; declared to exercise the construct' });
+  make(Edge, chart, 'edge', {
+    rendering: 'both', clusterIssuer: 'letsencrypt-prod',
+    hosts: [
+      { host: 'edge.example.com', name: 'edge-web', paths: [{ backend: web }, { path: '/grafana', backend: grafana }] },
+      { host: 'auth.example.com', name: 'edge-auth', paths: [{ backend: keycloak.httpBackend }] },
+    ],
+  });
   return { chart, used };
 }
 

@@ -4,6 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import { buildApp } from '../charts';
+import { ArotiChart } from '../charts/aroti';
 import { NamespaceBaseline, NginxIngress, Peer, PlatformChart, Workload, WorkloadProps } from '../lib';
 import { renderChart, RenderedChart, synthesize } from '../lib/synth';
 import {
@@ -312,5 +313,21 @@ describe('synthesize writes the pictures', () => {
     } finally {
       fs.rmSync(outdir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the Gateway API edge in the picture', () => {
+  test('host → Gateway (by listener port) → HTTPRoute (by listener) → Service, the redirect route, and the Envoy proxies by Gateway', () => {
+    const rendered = renderChart(new ArotiChart(new App(), 'aroti-staging', { environment: 'staging' }));
+    const m = buildTopology({ platform: 'aroti', environment: 'staging', files: rendered.files }).mermaid;
+    const gw = mermaidId('Gateway/aroti/edge');
+    expect(m).toContain(`${gw}{{"edge<br/>Gateway (envoy-gateway)"}}`);
+    expect(m).toContain(`  ${mermaidId('host:auth.staging.aroti.com')} -->|"http :80, https :443"| ${gw}`);
+    expect(m).toContain(`  ${gw} -->|"https-auth-staging-aroti-com"| ${mermaidId('HTTPRoute/keycloak/keycloak')}`);
+    expect(m).toContain(`  ${mermaidId('HTTPRoute/keycloak/keycloak')} -->|"/ :8080"| ${mermaidId('Service/keycloak/keycloak')}`);
+    expect(m).toContain(`  ${gw} -->|"http"| ${mermaidId('HTTPRoute/aroti/edge-https-redirect')}`);
+    expect(m).toContain('edge-https-redirect<br/>HTTPRoute (redirect to https)');
+    expect(m).toContain('"Envoy proxies of Gateway aroti/edge"');
+    expect(parseMermaid([{ name: 'aroti-staging', text: m }])[0]).toEqual({ name: 'aroti-staging', ok: true, diagramType: 'flowchart-v2' });
   });
 });

@@ -19,6 +19,7 @@
  * - **Sync policy** (automatic, manual in production) lives with the Argo CD Applications in charts/argocd/config.ts.
  */
 import { createHash } from 'crypto';
+import { EdgeRendering } from '../../lib/edge';
 
 export type AiaasEnvironment = 'development' | 'staging' | 'production';
 
@@ -131,6 +132,8 @@ export interface AiaasConfig {
   readonly namespace: AiaasEnvironment;
   /** Public host of the API Router. */
   readonly apiHost: string;
+  /** How this environment's edge is rendered: Gateway API on Envoy Gateway, an NGINX Ingress, or both during the move (docs/gateway-api-migration.md). */
+  readonly edge: EdgeRendering;
   /** cert-manager ClusterIssuer (Let's Encrypt). */
   readonly clusterIssuer: string;
   /**
@@ -224,6 +227,7 @@ export const AIAAS_CONFIG: Readonly<Record<AiaasEnvironment, AiaasConfig>> = {
     ...base,
     namespace: 'development',
     apiHost: 'api.dev.aiaas.example.com',
+    edge: 'gateway-api',
     storageClassName: 'linode-block-storage',
     services: services({ 'api-router': small, 'user-org-service': small, 'analytics-service': small }),
     disruptionBudgets: false,
@@ -239,6 +243,7 @@ export const AIAAS_CONFIG: Readonly<Record<AiaasEnvironment, AiaasConfig>> = {
     ...base,
     namespace: 'staging',
     apiHost: 'api.staging.aiaas.example.com',
+    edge: 'gateway-api',
     storageClassName: 'linode-block-storage',
     services: services({
       'api-router': { cpuRequest: '250m', memoryRequest: '512Mi', memoryLimit: '1Gi' },
@@ -260,6 +265,8 @@ export const AIAAS_CONFIG: Readonly<Record<AiaasEnvironment, AiaasConfig>> = {
     apiHost: 'api.aiaas.example.com',
     // The one owner on `lke`: production outlives development and staging, whose deletion must not take it along.
     renderClusterIssuer: { server: 'https://acme-v02.api.letsencrypt.org/directory' },
+    // The document runs ingress-nginx; production stays on it until switched here (lke then drops ingress-nginx).
+    edge: 'ingress-nginx',
     // Queued usage events and Redis persistence must outlive a deleted claim.
     storageClassName: 'linode-block-storage-retain',
     services: services({

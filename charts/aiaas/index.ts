@@ -2,8 +2,8 @@ import { App } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ClusterIssuer } from '../../imports/cert-manager-clusterissuer-cert-manager.io';
 import {
-  EnvValue, ExternalPostgres, NamespaceBaseline, NginxIngress, Peer, PlatformChart, RabbitMq, Redis, SealedSecret, SecretFiles,
-  selectorLabels, setSyncWave, VllmDeployment, Workload, WorkloadServiceMonitor,
+  acmeHttp01Solvers, Edge, EnvValue, ExternalPostgres, NamespaceBaseline, Peer, PlatformChart, RabbitMq, Redis, SealedSecret, SecretFiles,
+  selectorLabels, setSyncWave, VllmDeployment, withEdgeRequirements, Workload, WorkloadServiceMonitor,
 } from '../../lib';
 import { PlatformDefinition } from '../platform';
 import {
@@ -37,7 +37,8 @@ export class AiaasChart extends PlatformChart {
   public readonly services: Readonly<Record<AiaasServiceName, Workload>>;
   public readonly redis: Redis;
   public readonly rabbitmq: RabbitMq;
-  public readonly ingress: NginxIngress;
+  /** The API host, rendered as config.edge says. */
+  public readonly edge: Edge;
   /** vLLM, in the production chart only. */
   public readonly vllm?: VllmDeployment;
 
@@ -58,7 +59,8 @@ export class AiaasChart extends PlatformChart {
           acme: {
             server: config.renderClusterIssuer.server,
             privateKeySecretRef: { name: `${config.clusterIssuer}-account-key` },
-            solvers: [{ http01: { ingress: { ingressClassName: 'nginx' } } }],
+            // development and staging on this cluster are on Gateway API: their certificates use the Gateway solver (lib/edge.ts).
+            solvers: acmeHttp01Solvers(),
           },
         },
       });
@@ -166,16 +168,11 @@ export class AiaasChart extends PlatformChart {
     apiRouter.connectTo(analytics);
     this.services = { 'api-router': apiRouter, 'user-org-service': userOrg, 'analytics-service': analytics };
 
-    this.ingress = new NginxIngress(this, 'Ingress', {
-      name: 'api',
-      namespace: ns,
+    this.edge = new Edge(this, 'Edge', {
+      rendering: config.edge,
       clusterIssuer: config.clusterIssuer,
-      hosts: [{ host: config.apiHost, paths: [{ path: '/', backend: apiRouter }] }],
-      annotations: {
-        // Streamed completions hold the connection open while the model generates.
-        'nginx.ingress.kubernetes.io/proxy-read-timeout': '300',
-        'nginx.ingress.kubernetes.io/proxy-send-timeout': '300',
-      },
+      // Streamed completions hold the connection open while the model generates.
+      hosts: [{ host: config.apiHost, name: 'api', paths: [{ path: '/', backend: withEdgeRequirements(apiRouter, { timeoutSeconds: 300 }) }] }],
     });
 
     if (config.system) {

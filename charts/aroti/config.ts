@@ -2,7 +2,7 @@
  * Aroti: a FastAPI backend with a Temporal worker, PostgreSQL, Redis, Keycloak and Temporal, behind NGINX Ingress
  * with cert-manager certificates, synced by Argo CD (source: shared/architecture/aroti.md).
  */
-import { ContainerResources, KeycloakProps, RedisEvictionPolicy, TemporalProps } from '../../lib';
+import { ContainerResources, EdgeRendering, KeycloakProps, RedisEvictionPolicy, TemporalProps } from '../../lib';
 
 export type ArotiEnvironment = 'staging' | 'production';
 
@@ -66,6 +66,8 @@ export interface ArotiBackendConfig {
 export interface ArotiConfig {
   /** Public host names, each with a cert-manager certificate. */
   readonly hosts: { readonly api: string; readonly auth: string; readonly temporal: string };
+  /** How this cluster's edge is rendered: Gateway API on Envoy Gateway, NGINX Ingresses, or both during the move (docs/gateway-api-migration.md). */
+  readonly edge: EdgeRendering;
   /**
    * The Let's Encrypt production ClusterIssuer. Every platform of an environment shares one cluster
    * (charts/argocd/config.ts) and expense-tracker already renders `letsencrypt-prod` there; two Argo CD
@@ -137,6 +139,8 @@ const BACKEND_IMAGE = 'ghcr.io/aroti/aroti-backend-api:1.0.0';
 
 const BASE: ArotiConfig = {
   hosts: { api: 'api.aroti.com', auth: 'auth.aroti.com', temporal: 'temporal.aroti.com' },
+  // The document runs ingress-nginx; production (shared with aurontek) stays on it until switched here.
+  edge: 'ingress-nginx',
   // aroti has a cluster of its own (charts/argocd/config.ts), so it owns its issuer.
   clusterIssuer: { name: 'letsencrypt-prod', server: 'https://acme-v02.api.letsencrypt.org/directory', render: true },
   namespaces: { app: 'aroti', database: 'database', keycloak: 'keycloak', temporal: 'temporal' },
@@ -220,6 +224,7 @@ export const AROTI_CONFIG: Readonly<Record<ArotiEnvironment, ArotiConfig>> = {
   staging: {
     ...BASE,
     hosts: { api: 'api.staging.aroti.com', auth: 'auth.staging.aroti.com', temporal: 'temporal.staging.aroti.com' },
+    edge: 'gateway-api',
     backend: {
       ...BASE.backend,
       autoscaling: { ...BASE.backend.autoscaling, maxReplicas: 4 },

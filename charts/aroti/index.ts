@@ -2,7 +2,7 @@ import { App } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ClusterIssuer } from '../../imports/cert-manager-clusterissuer-cert-manager.io';
 import {
-  ExistingSecret, FastApiBackend, Keycloak, NamespaceBaseline, NginxIngress, PlatformChart, Postgres, Redis, setSyncWave, Temporal, Workload,
+  acmeHttp01Solvers, Edge, ExistingSecret, FastApiBackend, Keycloak, NamespaceBaseline, PlatformChart, Postgres, Redis, setSyncWave, Temporal, Workload,
 } from '../../lib';
 import { PlatformDefinition } from '../platform';
 import { AROTI_CONFIG, AROTI_ENVIRONMENTS, ArotiConfig, ArotiEnvironment } from './config';
@@ -54,7 +54,8 @@ export class ArotiChart extends PlatformChart {
   public readonly backend: FastApiBackend;
   /** The Temporal worker Deployment. */
   public readonly worker: Workload;
-  public readonly ingresses: { readonly api: NginxIngress; readonly auth: NginxIngress; readonly temporal: NginxIngress };
+  /** The public hosts (API, Keycloak, Temporal Web), rendered as config.edge says. */
+  public readonly edge: Edge;
 
   constructor(scope: Construct, id: string, props: ArotiChartProps) {
     const config = props.config ?? AROTI_CONFIG[props.environment];
@@ -78,7 +79,7 @@ export class ArotiChart extends PlatformChart {
             server: issuer.server,
             ...(issuer.email ? { email: issuer.email } : {}),
             privateKeySecretRef: { name: `${issuer.name}-account-key` },
-            solvers: [{ http01: { ingress: { ingressClassName: 'nginx' } } }],
+            solvers: acmeHttp01Solvers(),
           },
         },
       });
@@ -245,23 +246,16 @@ export class ArotiChart extends PlatformChart {
     this.backend.api.connectTo(this.temporal.server, ['grpc']);
     this.worker.connectTo(this.temporal.server, ['grpc']);
 
-    const issuerName = issuer.name;
-    this.ingresses = {
-      api: new NginxIngress(this, 'ApiIngress', {
-        name: 'aroti-backend-api', namespace: ns.app, clusterIssuer: issuerName,
-        hosts: [{ host: config.hosts.api, paths: [{ backend: this.backend }] }],
-      }),
-      auth: new NginxIngress(this, 'AuthIngress', {
-        name: 'keycloak', namespace: ns.keycloak, clusterIssuer: issuerName,
-        hosts: [{ host: config.hosts.auth, paths: [{ backend: this.keycloak.workload, port: 'http' }] }],
-        // Keycloak's redirects and cookies carry long headers.
-        annotations: { 'nginx.ingress.kubernetes.io/proxy-buffer-size': '128k' },
-      }),
-      temporal: new NginxIngress(this, 'TemporalIngress', {
-        name: 'temporal-web', namespace: ns.temporal, clusterIssuer: issuerName,
-        hosts: [{ host: config.hosts.temporal, paths: [{ backend: this.temporal.ui, port: 'http' }] }],
-      }),
-    };
+    // One host per namespace; Keycloak's backend carries its own edge requirements (long response headers).
+    this.edge = new Edge(this, 'Edge', {
+      rendering: config.edge,
+      clusterIssuer: issuer.name,
+      hosts: [
+        { host: config.hosts.api, name: 'aroti-backend-api', paths: [{ backend: this.backend }] },
+        { host: config.hosts.auth, name: 'keycloak', paths: [{ backend: this.keycloak.httpBackend }] },
+        { host: config.hosts.temporal, name: 'temporal-web', paths: [{ backend: this.temporal.ui, port: 'http' }] },
+      ],
+    });
 
     // Waves: set the most specific first; setSyncWave keeps a wave already set.
     const w = AROTI_SYNC_WAVES;
@@ -270,13 +264,13 @@ export class ArotiChart extends PlatformChart {
     setSyncWave(this.postgres, w.postgres);
     setSyncWave(this.redis, w.redis);
     setSyncWave(this.keycloak, w.keycloak);
-    setSyncWave(this.ingresses.auth, w.keycloak);
+    setSyncWave(this.edge.hostScope('keycloak'), w.keycloak);
     if (this.temporal.schemaJob) setSyncWave(this.temporal.schemaJob, w.temporalSchema);
     setSyncWave(this.temporal, w.temporal);
-    setSyncWave(this.ingresses.temporal, w.temporal);
+    setSyncWave(this.edge.hostScope('temporal-web'), w.temporal);
     setSyncWave(this.worker, w.worker);
     setSyncWave(this.backend, w.api);
-    setSyncWave(this.ingresses.api, w.api);
+    setSyncWave(this.edge, w.api);
   }
 }
 

@@ -6,6 +6,8 @@
  * Cloudinary and Gmail SMTP stay external managed services.
  */
 
+import { EdgeRendering } from '../../lib/edge';
+
 export type AurontekEnvironment = 'test' | 'production';
 
 export const AURONTEK_ENVIRONMENTS: readonly AurontekEnvironment[] = ['test', 'production'];
@@ -63,6 +65,8 @@ export interface AurontekConfig {
   readonly namespace: string;
   /** Public host of the gateway, served with TLS. */
   readonly host: string;
+  /** How this cluster's edge is rendered: Gateway API on Envoy Gateway, an NGINX Ingress, or both during the move (docs/gateway-api-migration.md). */
+  readonly edge: EdgeRendering;
   /** cert-manager ClusterIssuer for the gateway's certificate. */
   readonly clusterIssuer: string;
   /**
@@ -111,6 +115,9 @@ const SERVICES: Record<AurontekServiceName, AurontekService> = {
 const BASE: AurontekConfig = {
   namespace: 'aurontek',
   host: 'aurontekhq-api.ddns.net',
+  // The document is silent; production shares its cluster with aroti, which stays on ingress-nginx: one
+  // implementation per cluster until both switch (docs/gateway-api-migration.md).
+  edge: 'ingress-nginx',
   clusterIssuer: 'letsencrypt-prod',
   corsOrigins: ['https://aurontek.vercel.app'],
   logLevel: 'info',
@@ -138,7 +145,7 @@ const BASE: AurontekConfig = {
 export const AURONTEK_CONFIG: Readonly<Record<AurontekEnvironment, AurontekConfig>> = {
   // Host and Vercel preview origin of the `test` branch are assumed; the document names neither.
   test: {
-    ...BASE, host: 'aurontekhq-api-test.ddns.net', corsOrigins: ['https://aurontek-git-test-ezelpc.vercel.app'], logLevel: 'debug',
+    ...BASE, host: 'aurontekhq-api-test.ddns.net', edge: 'gateway-api', corsOrigins: ['https://aurontek-git-test-ezelpc.vercel.app'], logLevel: 'debug',
     // Nothing else is sent to the `test` cluster (charts/argocd/config.ts); in production aroti renders the issuer.
     renderClusterIssuer: { server: 'https://acme-v02.api.letsencrypt.org/directory' },
   },

@@ -2,7 +2,7 @@ import { App } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ClusterIssuer } from '../../imports/cert-manager-clusterissuer-cert-manager.io';
 import {
-  EnvValue, ExistingSecret, INetworkPeer, NamespaceBaseline, NginxIngress, parseQuantity, Peer, PlatformChart, setSyncWave, Workload,
+  acmeHttp01Solvers, Edge, EnvValue, ExistingSecret, INetworkPeer, NamespaceBaseline, parseQuantity, Peer, PlatformChart, setSyncWave, withEdgeRequirements, Workload,
 } from '../../lib';
 import { PlatformDefinition } from '../platform';
 import {
@@ -47,7 +47,8 @@ export const AURONTEK_SYNC_WAVES = { namespace: -1, services: 10, gateway: 20, i
 export class AurontekChart extends PlatformChart {
   public readonly config: AurontekConfig;
   public readonly services: Readonly<Record<AurontekServiceName, Workload>>;
-  public readonly ingress: NginxIngress;
+  /** The gateway's public host, rendered as config.edge says. */
+  public readonly edge: Edge;
 
   constructor(scope: Construct, id: string, props: AurontekChartProps) {
     const config = props.config ?? AURONTEK_CONFIG[props.environment];
@@ -155,30 +156,35 @@ export class AurontekChart extends PlatformChart {
           acme: {
             server: config.renderClusterIssuer.server,
             privateKeySecretRef: { name: `${config.clusterIssuer}-account-key` },
-            solvers: [{ http01: { ingress: { ingressClassName: 'nginx' } } }],
+            // One solver per edge: the Gateway's certificates are labelled for the Gateway API solver (lib/edge.ts).
+            solvers: acmeHttp01Solvers(),
           },
         },
       });
       setSyncWave(issuer, AURONTEK_SYNC_WAVES.namespace);
     }
 
-    this.ingress = new NginxIngress(this, 'Ingress', {
-      name: 'gateway',
-      namespace: ns,
+    this.edge = new Edge(this, 'Edge', {
+      rendering: config.edge,
       clusterIssuer: config.clusterIssuer,
-      hosts: [{ host: config.host, paths: [{ path: '/', backend: gateway }] }],
-      // Ticket attachments and profile images pass through the gateway to Cloudinary.
-      proxyBodySize: '10m',
-      annotations: {
-        // The chat's Socket.IO connections are proxied through the gateway and stay open.
-        'nginx.ingress.kubernetes.io/proxy-read-timeout': '3600',
-        'nginx.ingress.kubernetes.io/proxy-send-timeout': '3600',
-      },
+      hosts: [{
+        host: config.host,
+        name: 'gateway',
+        paths: [{
+          path: '/',
+          backend: withEdgeRequirements(gateway, {
+            // Ticket attachments and profile images pass through the gateway to Cloudinary.
+            maxRequestBodySize: '10Mi',
+            // The chat's Socket.IO connections are proxied through the gateway and stay open.
+            timeoutSeconds: 3600,
+          }),
+        }],
+      }],
     });
 
     // Argo CD order: the namespace and its policies, the services the gateway calls, the gateway, then its Ingress.
     setSyncWave(namespace, AURONTEK_SYNC_WAVES.namespace);
-    setSyncWave(this.ingress, AURONTEK_SYNC_WAVES.ingress);
+    setSyncWave(this.edge, AURONTEK_SYNC_WAVES.ingress);
     setSyncWave(gateway, AURONTEK_SYNC_WAVES.gateway);
     setSyncWave(this, AURONTEK_SYNC_WAVES.services);
   }

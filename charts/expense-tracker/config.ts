@@ -5,6 +5,8 @@
  * (HPA, requests/limits, NetworkPolicies, PostgreSQL backups to S3, ServiceMonitors) are done here.
  */
 
+import { EdgeRendering } from '../../lib/edge';
+
 export type ExpenseTrackerEnvironment = 'staging' | 'production';
 
 export const EXPENSE_TRACKER_ENVIRONMENTS: readonly ExpenseTrackerEnvironment[] = ['staging', 'production'];
@@ -27,6 +29,11 @@ export interface ExpenseTrackerConfig {
   readonly namespace: string;
   /** Public host; `/` → frontend, `/api` → backend, `/grafana` → Grafana. */
   readonly host: string;
+  /**
+   * How this cluster's edge is rendered: Gateway API on Envoy Gateway, an NGINX Ingress, or both during the move
+   * (docs/gateway-api-migration.md).
+   */
+  readonly edge: EdgeRendering;
   /** The cert-manager ClusterIssuer; rendered here, as the cluster setup (core/cluster-issuer.yaml) defines it. */
   readonly clusterIssuer: {
     readonly name: string;
@@ -92,6 +99,8 @@ export interface ExpenseTrackerConfig {
 const PRODUCTION: ExpenseTrackerConfig = {
   namespace: 'expense-tracker',
   host: 'k8s.dakshayahuja.in',
+  // The document runs ingress-nginx in production; switching is this one line (docs/gateway-api-migration.md).
+  edge: 'ingress-nginx',
   clusterIssuer: {
     name: 'letsencrypt-prod',
     server: 'https://acme-v02.api.letsencrypt.org/directory',
@@ -150,6 +159,7 @@ export const EXPENSE_TRACKER_CONFIG: Readonly<Record<ExpenseTrackerEnvironment, 
     ...PRODUCTION,
     // Assumed: the document names only the production host.
     host: 'staging.k8s.dakshayahuja.in',
+    edge: 'gateway-api',
     frontend: { ...PRODUCTION.frontend, scaling: { minReplicas: 2, maxReplicas: 3 } },
     backend: { ...PRODUCTION.backend, scaling: { minReplicas: 2, maxReplicas: 4 } },
     backup: { ...PRODUCTION.backup, schedule: '30 3 * * *', prefix: 'expense-tracker/staging' },

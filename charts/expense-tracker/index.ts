@@ -3,7 +3,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ClusterIssuer } from '../../imports/cert-manager-clusterissuer-cert-manager.io';
 import {
-  ExistingSecret, ExternalNameService, NamespaceBaseline, NginxIngress, Peer, PlatformChart, Postgres, WebApp, WorkloadServiceMonitor,
+  acmeHttp01Solvers, Edge, ExistingSecret, ExternalNameService, NamespaceBaseline, Peer, PlatformChart, Postgres, WebApp, WorkloadServiceMonitor,
 } from '../../lib';
 import { FastApiBackend } from '../../lib/fastapi-backend';
 import { setSyncWave } from '../../lib/sync-wave';
@@ -32,7 +32,8 @@ export class ExpenseTrackerChart extends PlatformChart {
   public readonly postgres: Postgres;
   public readonly backup: PostgresBackup;
   public readonly grafana: ExternalNameService;
-  public readonly ingress: NginxIngress;
+  /** Hosts, paths and TLS, rendered as config.edge says. */
+  public readonly edge: Edge;
   public readonly clusterIssuer: ClusterIssuer;
   public readonly storageClass: k8s.KubeStorageClass;
 
@@ -53,7 +54,7 @@ export class ExpenseTrackerChart extends PlatformChart {
           server: config.clusterIssuer.server,
           email: config.clusterIssuer.email,
           privateKeySecretRef: { name: config.clusterIssuer.name },
-          solvers: [{ http01: { ingress: { ingressClassName: 'nginx' } } }],
+          solvers: acmeHttp01Solvers(),
         },
       },
     });
@@ -141,12 +142,12 @@ export class ExpenseTrackerChart extends PlatformChart {
       targetManagedBy: 'kube-prometheus-stack Helm release `kube-prometheus` (bringup.sh), serving Grafana under /grafana',
     });
 
-    this.ingress = new NginxIngress(this, 'Ingress', {
-      name: 'expense-tracker',
-      namespace: ns,
+    this.edge = new Edge(this, 'Edge', {
+      rendering: config.edge,
       clusterIssuer: config.clusterIssuer.name,
       hosts: [{
         host: config.host,
+        name: 'expense-tracker',
         paths: [
           { path: '/', backend: this.frontend },
           { path: '/api', backend: this.backend },
@@ -161,7 +162,7 @@ export class ExpenseTrackerChart extends PlatformChart {
     setSyncWave(this.backup, EXPENSE_TRACKER_SYNC_WAVES.database);
     setSyncWave(this.backend, EXPENSE_TRACKER_SYNC_WAVES.backend);
     setSyncWave(this.frontend, EXPENSE_TRACKER_SYNC_WAVES.frontend);
-    setSyncWave(this.ingress, EXPENSE_TRACKER_SYNC_WAVES.routes);
+    setSyncWave(this.edge, EXPENSE_TRACKER_SYNC_WAVES.routes);
     setSyncWave(this.grafana, EXPENSE_TRACKER_SYNC_WAVES.routes);
     setSyncWave(this, EXPENSE_TRACKER_SYNC_WAVES.backend);
   }

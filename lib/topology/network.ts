@@ -329,9 +329,20 @@ function externalPeer(peer: Peer, policyNamespace: string, chartNamespaces: Read
   const onlyByName = named !== undefined && Object.keys(nsLabels).length === 1 && (peer.namespaceSelector.matchExpressions ?? []).length === 0;
   if (onlyByName && (chartNamespaces.has(named) || named === policyNamespace)) return undefined;
   const namespaces = onlyByName ? named : selectorText(peer.namespaceSelector) || 'any namespace';
+  const envoy = envoyGatewayProxies(peer.podSelector);
+  if (envoy) return { key: `external:pods:${namespaces}|${pods}`, label: envoy };
   const short = shortPodName(peer.podSelector);
   const label = short ? `${namespaces}/${short}` : pods ? `${namespaces}: ${pods}` : `${namespaces} (all pods)`;
   return { key: `external:pods:${namespaces}|${pods}`, label };
+}
+
+/** Envoy Gateway's proxies of one Gateway (labels of envoyproxy/gateway v1.7.5), named after that Gateway. */
+function envoyGatewayProxies(selector: LabelSelector | undefined): string | undefined {
+  const labels = selector?.matchLabels ?? {};
+  const name = labels['gateway.envoyproxy.io/owning-gateway-name'];
+  const namespace = labels['gateway.envoyproxy.io/owning-gateway-namespace'];
+  if (labels['app.kubernetes.io/managed-by'] !== 'envoy-gateway' || name === undefined || namespace === undefined) return undefined;
+  return `Envoy proxies of Gateway ${namespace}/${name}`;
 }
 
 function shortPodName(selector: LabelSelector | undefined): string | undefined {

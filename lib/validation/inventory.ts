@@ -79,7 +79,9 @@ export class Inventory {
       const name = nameOf(object);
       const namespace = namespaceOf(object);
       if (name !== undefined) this.objects.set(key(object.kind ?? '', namespace, name), object);
-      if (namespace !== undefined) this.usedNamespaces.add(namespace);
+      // A ReferenceGrant sits in the namespace of what it shares (another team's Service or Secret); placing one
+      // there does not make that namespace ours, so its pods stay external to the peer checks.
+      if (namespace !== undefined && !isKind(object, 'gateway.networking.k8s.io', 'ReferenceGrant')) this.usedNamespaces.add(namespace);
       if (isKind(object, '', 'Namespace') && name !== undefined) {
         this.namespaceObjects.set(name, object);
         this.usedNamespaces.add(name);

@@ -29,7 +29,8 @@ export function checkReferences(inventory: Inventory, objects: readonly K8sObjec
   for (const object of objects) {
     if (isKind(object, '', 'Service')) checkService(emit, inventory, object);
     else if (isKind(object, 'networking.k8s.io', 'Ingress')) checkIngress(emit, inventory, object);
-    else if (isKind(object, 'gateway.networking.k8s.io', 'HTTPRoute')) checkHttpRoute(emit, inventory, object);
+    else if (isKind(object, 'gateway.networking.k8s.io', 'HTTPRoute')) checkGatewayApiRoute(emit, inventory, object);
+    else if (isKind(object, 'gateway.networking.k8s.io', 'Gateway')) checkGatewayListeners(emit, inventory, object);
     else if (isKind(object, 'policy', 'PodDisruptionBudget')) checkPdb(emit, inventory, object);
     else if (isKind(object, 'monitoring.coreos.com', 'ServiceMonitor')) checkServiceMonitor(emit, inventory, object);
     else if (isKind(object, 'networking.k8s.io', 'NetworkPolicy')) checkNetworkPolicy(emit, inventory, object);
@@ -44,6 +45,7 @@ export function checkReferences(inventory: Inventory, objects: readonly K8sObjec
       );
     }
   }
+  checkHostsServedTwice(emit, objects);
   for (const autoscaler of inventory.autoscalers) {
     const { object, targetKind, targetName } = autoscaler;
     if (!inventory.exists(targetKind, namespaceOf(object), targetName)) {
@@ -446,5 +448,179 @@ function checkNetworkPolicy(emit: Emit, inventory: Inventory, policy: K8sObject)
       `podSelector (${formatLabels(record(peer.podSelector).matchLabels)}) matches no pod template in ${namespaces.join(', ')}`,
       `select the labels of a rendered workload (${namespaces.map((namespace) => workloadsIn(inventory, namespace)).join('; ')}), or remove the peer`,
     );
+  }
+}
+
+// ---- Gateway API: the same reference rules as for an Ingress (parent, backends, certificates), plus
+// ReferenceGrants for every cross-namespace reference, and one owner per host on one edge. ----
+
+const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
+
+interface GatewayListener {
+  readonly name?: string;
+  readonly hostname?: string;
+  readonly protocol?: string;
+  readonly tls?: { readonly certificateRefs?: readonly { readonly group?: string; readonly kind?: string; readonly name?: string; readonly namespace?: string }[] };
+  readonly allowedRoutes?: { readonly namespaces?: { readonly from?: string; readonly selector?: LabelSelector } };
+}
+
+interface ParentRef { readonly group?: string; readonly kind?: string; readonly name?: string; readonly namespace?: string; readonly sectionName?: string }
+
+interface GrantSide { readonly group?: string; readonly kind?: string; readonly namespace?: string; readonly name?: string }
+
+function checkGatewayApiRoute(emit: Emit, inventory: Inventory, route: K8sObject): void {
+  checkHttpRoute(emit, inventory, route);
+  checkHttpRouteParents(emit, inventory, route);
+  checkHttpRouteGrants(emit, inventory, route);
+}
+
+/** Whether a ReferenceGrant in `namespace` lets `from` (kind in namespace) refer to `to` (kind, name). */
+function granted(inventory: Inventory, namespace: string, from: { kind: string; namespace: string }, to: { group: string; kind: string; name: string }): boolean {
+  return inventory.ofKind(GATEWAY_API_GROUP, 'ReferenceGrant').some((grant) => {
+    if (namespaceOf(grant) !== namespace) return false;
+    const spec = record(grant.spec as { from?: readonly GrantSide[]; to?: readonly GrantSide[] } | undefined);
+    return list(spec.from).some((f) => f.group === GATEWAY_API_GROUP && f.kind === from.kind && f.namespace === from.namespace)
+      && list(spec.to).some((t) => (t.group ?? '') === to.group && t.kind === to.kind && (t.name === undefined || t.name === to.name));
+  });
+}
+
+/** The labels a namespace selector sees: the rendered Namespace's labels plus the automatic name label. */
+function namespaceLabels(inventory: Inventory, namespace: string): StringMap {
+  return { ...record(inventory.namespaceObject(namespace)?.metadata?.labels), [NAMESPACE_NAME_LABEL]: namespace };
+}
+
+function listenerAdmits(inventory: Inventory, listener: GatewayListener, gatewayNamespace: string, routeNamespace: string): boolean {
+  const namespaces = record(record(listener.allowedRoutes).namespaces);
+  const from = namespaces.from ?? 'Same';
+  if (from === 'All') return true;
+  if (from === 'Selector') return labelSelectorSelects(record(namespaces.selector), namespaceLabels(inventory, routeNamespace));
+  return gatewayNamespace === routeNamespace;
+}
+
+function hostnameMatches(listenerHost: string | undefined, routeHost: string): boolean {
+  if (listenerHost === undefined) return true;
+  if (listenerHost.startsWith('*.')) return routeHost.endsWith(listenerHost.slice(1)) || routeHost === listenerHost;
+  return listenerHost === routeHost || (routeHost.startsWith('*.') && listenerHost.endsWith(routeHost.slice(1)));
+}
+
+/** Each parentRef names a Gateway we render (or declare), a listener it has, which admits the route's namespace and hosts. */
+function checkHttpRouteParents(emit: Emit, inventory: Inventory, route: K8sObject): void {
+  const routeNamespace = namespaceOf(route) ?? '';
+  const spec = record(route.spec as { parentRefs?: readonly ParentRef[]; hostnames?: readonly string[] } | undefined);
+  list(spec.parentRefs).forEach((ref, i) => {
+    if ((ref.group ?? GATEWAY_API_GROUP) !== GATEWAY_API_GROUP || (ref.kind ?? 'Gateway') !== 'Gateway') return;
+    const name = ref.name ?? '';
+    const namespace = ref.namespace ?? routeNamespace;
+    const path = `spec.parentRefs[${i}]`;
+    const gateway = inventory.find('Gateway', namespace, name);
+    if (!gateway) {
+      if (inventory.isExternal('Gateway', namespace, name)) return;
+      const known = inventory.ofKind(GATEWAY_API_GROUP, 'Gateway').map((g) => `${namespaceOf(g)}/${nameOf(g)}`).join(', ') || 'none';
+      emit('ref/httproute-parent', route, `${path}.name`, `parent Gateway ${namespace}/${name} is not rendered (Gateways: ${known})`,
+        `attach the route to a rendered Gateway, ${externalHint('Gateway', namespace, name)}`);
+      return;
+    }
+    const listeners = list(record(gateway.spec as { listeners?: readonly GatewayListener[] } | undefined).listeners);
+    const chosen = ref.sectionName === undefined ? listeners : listeners.filter((l) => l.name === ref.sectionName);
+    if (chosen.length === 0) {
+      emit('ref/httproute-parent', route, `${path}.sectionName`,
+        `Gateway ${namespace}/${name} has no listener ${ref.sectionName} (listeners: ${listeners.map((l) => l.name).join(', ') || 'none'})`,
+        'set sectionName to one of the Gateway\'s listener names');
+      return;
+    }
+    const admitting = chosen.filter((l) => listenerAdmits(inventory, l, namespace, routeNamespace));
+    if (admitting.length === 0) {
+      emit('ref/httproute-parent', route, path,
+        `listener ${chosen.map((l) => l.name).join(', ')} of Gateway ${namespace}/${name} does not admit routes from namespace ${routeNamespace}`,
+        `allow namespace ${routeNamespace} in the listener's allowedRoutes.namespaces (Same, Selector or All)`);
+      return;
+    }
+    list(spec.hostnames).forEach((host, j) => {
+      if (admitting.some((l) => hostnameMatches(l.hostname, host))) return;
+      emit('ref/httproute-parent', route, `spec.hostnames[${j}]`,
+        `host ${host} matches no hostname of listener ${admitting.map((l) => `${l.name} (${l.hostname ?? '*'})`).join(', ')}, so the route serves nothing for it`,
+        'attach the route to the listener of that host, or add a listener for it');
+    });
+  });
+}
+
+/** A backendRef into another namespace needs a ReferenceGrant there (Gateway API's cross-namespace rule). */
+function checkHttpRouteGrants(emit: Emit, inventory: Inventory, route: K8sObject): void {
+  const routeNamespace = namespaceOf(route) ?? '';
+  list(record(route.spec as HttpRouteSpec | undefined).rules).forEach((rule, i) =>
+    list(record(rule).backendRefs).forEach((ref, j) => {
+      const { group, kind, name, namespace } = record(ref);
+      if ((group ?? '') !== '' || (kind ?? 'Service') !== 'Service' || namespace === undefined || namespace === routeNamespace) return;
+      if (granted(inventory, namespace, { kind: 'HTTPRoute', namespace: routeNamespace }, { group: '', kind: 'Service', name: name ?? '' })) return;
+      emit('ref/reference-grant', route, `spec.rules[${i}].backendRefs[${j}].namespace`,
+        `backend Service ${namespace}/${name} is in another namespace and no ReferenceGrant in ${namespace} allows HTTPRoutes from ${routeNamespace}`,
+        `render a ReferenceGrant in ${namespace} from HTTPRoute in ${routeNamespace} to Service ${name}, or route to a Service in ${routeNamespace}`);
+    }),
+  );
+}
+
+/** Whether an Ingress in `namespace` with a cert-manager issuer annotation lists `secretName` (cert-manager's ingress-shim issues it). */
+function issuedByIngressShim(inventory: Inventory, namespace: string, secretName: string): boolean {
+  return inventory.ofKind('networking.k8s.io', 'Ingress').some((ingress) => namespaceOf(ingress) === namespace
+    && CERT_MANAGER_ISSUER_ANNOTATIONS.some((key) => str(record(ingress.metadata?.annotations)[key]) !== undefined)
+    && list(record(ingress.spec as IngressSpec | undefined).tls).some((tls) => record(tls).secretName === secretName));
+}
+
+/** Every listener certificate resolves (as for an Ingress's TLS), across namespaces only with a ReferenceGrant. */
+function checkGatewayListeners(emit: Emit, inventory: Inventory, gateway: K8sObject): void {
+  const gatewayNamespace = namespaceOf(gateway) ?? '';
+  list(record(gateway.spec as { listeners?: readonly GatewayListener[] } | undefined).listeners).forEach((listener, i) =>
+    list(record(listener.tls).certificateRefs).forEach((ref, k) => {
+      if ((ref.group ?? '') !== '' || (ref.kind ?? 'Secret') !== 'Secret') return;
+      const name = ref.name ?? '';
+      const namespace = ref.namespace ?? gatewayNamespace;
+      const path = `spec.listeners[${i}].tls.certificateRefs[${k}]`;
+      if (!inventory.secretExists(namespace, name) && !issuedByIngressShim(inventory, namespace, name)) {
+        emit('ref/missing-secret', gateway, `${path}.name`,
+          `listener ${listener.name} serves Secret ${namespace}/${name}, which is not rendered, issued by a Certificate, or issued for an Ingress by cert-manager`,
+          `render a cert-manager Certificate with spec.secretName: ${name} in ${namespace}, ${externalHint('Secret', namespace, name)}`);
+      }
+      if (namespace !== gatewayNamespace && !granted(inventory, namespace, { kind: 'Gateway', namespace: gatewayNamespace }, { group: '', kind: 'Secret', name })) {
+        emit('ref/reference-grant', gateway, `${path}.namespace`,
+          `listener ${listener.name} uses Secret ${namespace}/${name} and no ReferenceGrant in ${namespace} allows Gateways from ${gatewayNamespace}`,
+          `render a ReferenceGrant in ${namespace} from Gateway in ${gatewayNamespace} to Secret ${name}, or keep the Secret next to the Gateway`);
+      }
+    }),
+  );
+}
+
+/**
+ * One owner per host on one edge: two Ingresses of one class, or two HTTPRoutes on one Gateway listener, naming the
+ * same host fight over it (the controller merges or picks one silently). An Ingress and an HTTPRoute for the same
+ * host are two edges side by side (the migration window), not a conflict.
+ */
+function checkHostsServedTwice(emit: Emit, objects: readonly K8sObject[]): void {
+  const owners = new Map<string, string>();
+  const claim = (key: string, object: K8sObject, path: string, host: string, edge: string) => {
+    const owner = `${object.kind} ${namespaceOf(object)}/${nameOf(object)}`;
+    const first = owners.get(key);
+    if (first === undefined) {
+      owners.set(key, owner);
+      return;
+    }
+    if (first === owner) return;
+    emit('ref/host-served-twice', object, path, `host ${host} is already served by ${first} on ${edge}`,
+      'serve each host from one object per edge: move these paths into the first one, or use another host');
+  };
+  for (const object of objects) {
+    if (isKind(object, 'networking.k8s.io', 'Ingress')) {
+      const spec = record(object.spec as (IngressSpec & { ingressClassName?: string }) | undefined);
+      const ingressClass = spec.ingressClassName ?? str(record(object.metadata?.annotations)['kubernetes.io/ingress.class']) ?? '(default)';
+      list(spec.rules).forEach((rule, i) => {
+        const host = record(rule).host;
+        if (host !== undefined) claim(`ingress|${ingressClass}|${host}`, object, `spec.rules[${i}].host`, host, `IngressClass ${ingressClass}`);
+      });
+    } else if (isKind(object, GATEWAY_API_GROUP, 'HTTPRoute')) {
+      const spec = record(object.spec as { parentRefs?: readonly ParentRef[]; hostnames?: readonly string[] } | undefined);
+      for (const ref of list(spec.parentRefs)) {
+        const listener = `${ref.namespace ?? namespaceOf(object)}/${ref.name}/${ref.sectionName ?? '*'}`;
+        list(spec.hostnames).forEach((host, j) => claim(`route|${listener}|${host}`, object, `spec.hostnames[${j}]`, host, `Gateway listener ${listener}`));
+      }
+    }
   }
 }

@@ -36,7 +36,12 @@ export const RULES = {
   'ref/service-selects-nothing': { description: 'A Service selector must match a pod template in its namespace.' },
   'ref/service-target-port': { description: "A Service targetPort (number or name) must be a containerPort of the selected pods." },
   'ref/ingress-backend': { description: 'An Ingress backend must be a Service in the same namespace with that port.' },
-  'ref/httproute-backend': { description: 'An HTTPRoute backendRef must be a Service in its namespace with that port.' },
+  'ref/httproute-backend': { description: 'An HTTPRoute backendRef must be a rendered Service with that port.' },
+  'ref/httproute-parent': {
+    description: "An HTTPRoute's parent Gateway must be rendered, have the named listener, admit the route's namespace and match its hosts.",
+  },
+  'ref/reference-grant': { description: 'A cross-namespace backendRef or listener certificate needs a ReferenceGrant in the target namespace.' },
+  'ref/host-served-twice': { description: 'A host must be served by one Ingress per IngressClass and one HTTPRoute per Gateway listener.' },
   'ref/probe-port': { description: 'A probe port (number or name) must be a containerPort of the same container.' },
   'ref/hpa-target': { description: 'The scaleTargetRef of an HPA or KEDA ScaledObject must be a rendered workload.' },
   'ref/pdb-selects-nothing': { description: 'A PodDisruptionBudget selector must match a pod template in its namespace.' },

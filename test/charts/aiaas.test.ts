@@ -2,6 +2,7 @@ import { App } from 'cdk8s';
 import { aiaas, AIAAS_CONFIG, AIAAS_ENVIRONMENTS, AIAAS_SERVICES, AiaasChart, AiaasEnvironment, SYSTEM_NAMESPACE } from '../../charts/aiaas';
 import { looksLikeSealedCiphertext } from '../../lib';
 import { renderChart } from '../../lib/synth';
+import { edgePeer, exposed } from '../edge-util';
 import { findObject, mainContainer, objectsOf, objectsOfKind } from '../util';
 
 function build(environment: AiaasEnvironment): AiaasChart {
@@ -17,16 +18,13 @@ const PROMETHEUS = {
   namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } },
   podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } },
 };
-const INGRESS_NGINX = {
-  namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } },
-  podSelector: { matchLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } },
-};
 
 describe.each(AIAAS_ENVIRONMENTS)('aiaas %s', (environment) => {
   const chart = charts[environment];
   const objects = objectsOf(chart);
   const config = AIAAS_CONFIG[environment];
   const ns = environment;
+  const EDGE = edgePeer(config.edge, ns);
 
   test('the validation gate finds nothing', () => {
     expect(renderChart(chart).findings).toEqual([]);
@@ -124,7 +122,7 @@ describe.each(AIAAS_ENVIRONMENTS)('aiaas %s', (environment) => {
 
     const policy = (name: string) => findObject(objects, 'NetworkPolicy', name, ns).spec;
     const router = policy('api-router');
-    expect(router.ingress).toEqual([{ from: [INGRESS_NGINX], ports: [{ port: 8080, protocol: 'TCP' }] }, { from: [PROMETHEUS], ports: [{ port: 8080, protocol: 'TCP' }] }]);
+    expect(router.ingress).toEqual([{ from: [EDGE], ports: [{ port: 8080, protocol: 'TCP' }] }, { from: [PROMETHEUS], ports: [{ port: 8080, protocol: 'TCP' }] }]);
     const routerPeers = router.egress.map((r: any) => r.to[0]);
     expect(routerPeers).toEqual(expect.arrayContaining([
       pods(undefined, 'analytics-service'), pods(undefined, 'user-org-service'), pods(undefined, 'rabbitmq'), pods(undefined, 'redis'),
@@ -139,14 +137,23 @@ describe.each(AIAAS_ENVIRONMENTS)('aiaas %s', (environment) => {
     expect(policy('rabbitmq').ingress.map((r: any) => r.from[0])).toEqual(expect.arrayContaining([pods(undefined, 'analytics-service'), pods(undefined, 'api-router')]));
   });
 
-  test('the API Router is the only public entry: NGINX Ingress with a Let\'s Encrypt certificate for the environment host', () => {
-    const ingresses = objectsOfKind(objects, 'Ingress');
-    expect(ingresses).toHaveLength(1);
-    const ingress = findObject(objects, 'Ingress', 'api', ns);
-    expect(ingress.metadata.annotations).toMatchObject({ 'cert-manager.io/cluster-issuer': 'letsencrypt-prod', 'nginx.ingress.kubernetes.io/force-ssl-redirect': 'true' });
-    expect(ingress.spec.ingressClassName).toBe('nginx');
-    expect(ingress.spec.tls).toEqual([{ hosts: [config.apiHost], secretName: `${config.apiHost.replace(/\./g, '-')}-tls` }]);
-    expect(ingress.spec.rules[0].http.paths[0].backend).toEqual({ service: { name: 'api-router', port: { number: 8080 } } });
+  test('the API Router is the only public entry, with a Let\'s Encrypt certificate for the environment host and 300 s for streamed completions', () => {
+    expect(config.edge).toBe(environment === 'production' ? 'ingress-nginx' : 'gateway-api');
+    expect(exposed(objects, config.edge)).toEqual([{
+      host: config.apiHost, path: '/', pathType: 'Prefix', backend: `${ns}/api-router:8080`,
+      tls: `${ns}/${config.apiHost.replace(/\./g, '-')}-tls`, http: 'redirect-to-https',
+    }]);
+    if (config.edge === 'ingress-nginx') {
+      const ingress = findObject(objects, 'Ingress', 'api', ns);
+      expect(ingress.metadata.annotations).toMatchObject({
+        'cert-manager.io/cluster-issuer': 'letsencrypt-prod',
+        'nginx.ingress.kubernetes.io/proxy-read-timeout': '300', 'nginx.ingress.kubernetes.io/proxy-send-timeout': '300',
+      });
+    } else {
+      expect(objectsOfKind(objects, 'Ingress')).toEqual([]);
+      expect(findObject(objects, 'HTTPRoute', 'api', ns).spec.rules[0].timeouts).toEqual({ request: '300s' });
+      expect(objectsOfKind(objects, 'Certificate').map((c) => c.spec.issuerRef.name)).toEqual(['letsencrypt-prod']);
+    }
   });
 
   test('RabbitMQ and Redis keep data on Linode Block Storage (retained in production)', () => {
@@ -257,8 +264,8 @@ describe('aiaas Let\'s Encrypt ClusterIssuer on the shared lke cluster', () => {
   test('production renders the ClusterIssuer every environment\'s Ingress names; development and staging do not', () => {
     for (const environment of AIAAS_ENVIRONMENTS) {
       const objects = objectsOf(charts[environment]);
-      const ingress = findObject(objects, 'Ingress', 'api', environment);
-      expect(ingress.metadata.annotations['cert-manager.io/cluster-issuer']).toBe('letsencrypt-prod');
+      // Through the Ingress annotation (ingress-nginx) or the listener Certificates (Gateway API).
+      expect(clusterIssuersNamed(objects)).toEqual(['letsencrypt-prod']);
       const issuers = objectsOfKind(objects, 'ClusterIssuer');
       if (environment !== 'production') {
         expect(issuers).toEqual([]);
@@ -269,9 +276,26 @@ describe('aiaas Let\'s Encrypt ClusterIssuer on the shared lke cluster', () => {
       expect(issuers[0].spec.acme).toEqual({
         server: 'https://acme-v02.api.letsencrypt.org/directory',
         privateKeySecretRef: { name: 'letsencrypt-prod-account-key' },
-        solvers: [{ http01: { ingress: { ingressClassName: 'nginx' } } }],
+        solvers: [
+          { http01: { ingress: { ingressClassName: 'nginx' } } },
+          // Certificates of the Gateway API edge are labelled for the solver that attaches to the Gateway (lib/edge.ts).
+          {
+            selector: { matchLabels: { 'platform.example.org/acme-http01-solver': 'gateway-api' } },
+            http01: { gatewayHTTPRoute: { parentRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'edge', sectionName: 'http' }] } },
+          },
+        ],
       });
       expect(issuers[0].metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('-10');
     }
   });
 });
+
+/** ClusterIssuers the objects name: Ingress annotations (ingress-shim) and Certificate issuerRefs. */
+function clusterIssuersNamed(objects: readonly any[]): string[] {
+  const names = new Set<string>();
+  for (const o of objects) {
+    if (o.kind === 'Ingress' && o.metadata.annotations?.['cert-manager.io/cluster-issuer']) names.add(o.metadata.annotations['cert-manager.io/cluster-issuer']);
+    if (o.kind === 'Certificate' && o.spec.issuerRef.kind === 'ClusterIssuer') names.add(o.spec.issuerRef.name);
+  }
+  return [...names].sort();
+}

@@ -2,6 +2,8 @@ import { App } from 'cdk8s';
 import { AROTI_CONFIG, AROTI_ENVIRONMENTS, AROTI_SYNC_WAVES, aroti, ArotiChart, ArotiConfig, ArotiEnvironment } from '../../charts/aroti';
 import { PLATFORMS } from '../../charts';
 import { renderChart } from '../../lib/synth';
+import { acmeHttp01Solvers } from '../../lib/edge';
+import { exposed } from '../edge-util';
 import { findObject, mainContainer, objectsOf, objectsOfKind } from '../util';
 
 function build(environment: ArotiEnvironment, config?: ArotiConfig): { chart: ArotiChart; objects: any[] } {
@@ -30,6 +32,9 @@ function wave(object: any): number {
 describe.each(AROTI_ENVIRONMENTS)('aroti %s', (environment) => {
   const config = AROTI_CONFIG[environment];
   const { chart, objects } = build(environment);
+  /** The edge's data plane as peersOf names it. */
+  const edge = config.edge === 'ingress-nginx' ? 'ingress-nginx/ingress-nginx' : 'envoy-gateway-system/envoy';
+  const edgeKind = config.edge === 'gateway-api' ? 'HTTPRoute' : 'Ingress';
 
   test('is registered as a platform', () => {
     expect(aroti.name).toBe('aroti');
@@ -163,8 +168,7 @@ describe.each(AROTI_ENVIRONMENTS)('aroti %s', (environment) => {
       expect(envOf(c).KC_CACHE_STACK).toBe('kubernetes');
       expect(findObject(objects, 'Service', 'keycloak-jgroups', 'keycloak').spec.clusterIP).toBe('None');
     }
-    const ingressPorts = objectsOfKind(objects, 'Ingress').flatMap((i) => i.spec.rules.flatMap((r: any) => r.http.paths.map((p: any) => p.backend.service.port.number)));
-    expect(ingressPorts).not.toContain(9000);
+    expect(exposed(objects, config.edge).map((e) => e.backend)).not.toContainEqual(expect.stringMatching(/:9000$/));
     for (const service of objectsOfKind(objects, 'Service').filter((s) => s.metadata.namespace === 'keycloak' && s.spec.clusterIP !== 'None')) {
       expect(service.spec.ports.map((p: any) => p.port)).not.toContain(9000);
     }
@@ -197,26 +201,31 @@ describe.each(AROTI_ENVIRONMENTS)('aroti %s', (environment) => {
     expect(ui.readinessProbe.httpGet).toMatchObject({ path: '/', port: 'http' });
   });
 
-  test('Ingress: one per namespace, each host with TLS from letsencrypt-prod to the right Service and port', () => {
-    const routes = objectsOfKind(objects, 'Ingress').flatMap((i) => i.spec.rules.map((r: any) => {
-      const b = r.http.paths[0].backend.service;
-      return `${r.host} -> ${i.metadata.namespace}/${b.name}:${b.port.number}`;
-    })).sort();
-    expect(routes).toEqual([
-      `${config.hosts.api} -> aroti/aroti-backend-api:8888`,
-      `${config.hosts.auth} -> keycloak/keycloak:8080`,
-      `${config.hosts.temporal} -> temporal/temporal-web:8080`,
-    ].sort());
-    for (const ingress of objectsOfKind(objects, 'Ingress')) {
-      expect(ingress.metadata.annotations['cert-manager.io/cluster-issuer']).toBe('letsencrypt-prod');
-      expect(ingress.spec.ingressClassName).toBe('nginx');
-      expect(ingress.spec.tls).toEqual([{ hosts: [ingress.spec.rules[0].host], secretName: `${ingress.spec.rules[0].host.replace(/\./g, '-')}-tls` }]);
-    }
-    // aroti has its own cluster, so it owns the Let's Encrypt production issuer its Ingresses name.
+  test('the edge: one host per namespace, each with TLS from letsencrypt-prod to the right Service and port', () => {
+    expect(config.edge).toBe(environment === 'production' ? 'ingress-nginx' : 'gateway-api');
+    // gateway-api keeps the certificates next to the Gateway (namespace aroti); Ingresses keep them in their own namespace.
+    const tls = (ns: string, host: string) => `${config.edge === 'gateway-api' ? 'aroti' : ns}/${host.replace(/\./g, '-')}-tls`;
+    const route = (host: string, backend: string, ns: string) => ({ host, path: '/', pathType: 'Prefix', backend, tls: tls(ns, host), http: 'redirect-to-https' });
+    expect(exposed(objects, config.edge)).toEqual([
+      route(config.hosts.api, 'aroti/aroti-backend-api:8888', 'aroti'),
+      route(config.hosts.auth, 'keycloak/keycloak:8080', 'keycloak'),
+      route(config.hosts.temporal, 'temporal/temporal-web:8080', 'temporal'),
+    ]);
+    for (const ingress of objectsOfKind(objects, 'Ingress')) expect(ingress.metadata.annotations['cert-manager.io/cluster-issuer']).toBe('letsencrypt-prod');
+    for (const certificate of objectsOfKind(objects, 'Certificate')) expect(certificate.spec.issuerRef.name).toBe('letsencrypt-prod');
+    // aroti has its own cluster, so it owns the Let's Encrypt production issuer its edge names.
     const issuer = findObject(objects, 'ClusterIssuer', 'letsencrypt-prod');
     expect(issuer.spec.acme.server).toBe('https://acme-v02.api.letsencrypt.org/directory');
-    expect(issuer.spec.acme.solvers).toEqual([{ http01: { ingress: { ingressClassName: 'nginx' } } }]);
+    expect(issuer.spec.acme.solvers).toEqual(JSON.parse(JSON.stringify(acmeHttp01Solvers()).replace('gatewayHttpRoute', 'gatewayHTTPRoute')));
     expect(chart.externalReferences).not.toContainEqual(expect.objectContaining({ kind: 'ClusterIssuer' }));
+  });
+
+  test('Keycloak brings its own edge settings: a 128k proxy buffer on nginx, nothing to add on Envoy', () => {
+    const both = build(environment, { ...config, edge: 'both' }).objects;
+    expect(findObject(both, 'Ingress', 'keycloak', 'keycloak').metadata.annotations['nginx.ingress.kubernetes.io/proxy-buffer-size']).toBe('128k');
+    // Only Keycloak's Ingress gets it: the requirement belongs to the backend, not to the chart.
+    expect(findObject(both, 'Ingress', 'aroti-backend-api', 'aroti').metadata.annotations['nginx.ingress.kubernetes.io/proxy-buffer-size']).toBeUndefined();
+    expect(findObject(both, 'HTTPRoute', 'keycloak', 'keycloak').spec.rules[0].timeouts).toEqual({ request: '60s' });
   });
 
   test('network policies admit exactly the document\'s connections', () => {
@@ -228,7 +237,7 @@ describe.each(AROTI_ENVIRONMENTS)('aroti %s', (environment) => {
     // Only the API reaches Redis: not the worker.
     expect(peersOf(policy('aroti', 'redis'), 'ingress')).toEqual(['aroti/aroti-backend-api:6379']);
     expect(peersOf(policy('aroti', 'redis'), 'egress')).toEqual([]);
-    expect(peersOf(policy('aroti', 'aroti-backend-api'), 'ingress')).toEqual(['ingress-nginx/ingress-nginx:8888']);
+    expect(peersOf(policy('aroti', 'aroti-backend-api'), 'ingress')).toEqual([`${edge}:8888`]);
     expect(peersOf(policy('aroti', 'aroti-backend-api'), 'egress')).toEqual([
       'aroti/redis:6379', 'database/postgres:5432', 'keycloak/keycloak:8080', 'temporal/temporal-server:7233',
     ]);
@@ -236,14 +245,14 @@ describe.each(AROTI_ENVIRONMENTS)('aroti %s', (environment) => {
     expect(peersOf(policy('aroti', 'aroti-backend-api-temporal-worker'), 'egress')).toEqual(['database/postgres:5432', 'temporal/temporal-server:7233']);
     const keycloakCluster = config.keycloak.cache === 'ispn' ? ['keycloak/keycloak:7800,57800'] : [];
     expect(peersOf(policy('keycloak', 'keycloak'), 'ingress')).toEqual(
-      ['aroti/aroti-backend-api:8080', 'ingress-nginx/ingress-nginx:8080', 'temporal/temporal-web:8080', ...keycloakCluster].sort());
+      ['aroti/aroti-backend-api:8080', `${edge}:8080`, 'temporal/temporal-web:8080', ...keycloakCluster].sort());
     expect(peersOf(policy('keycloak', 'keycloak'), 'egress')).toEqual(['database/postgres:5432', ...keycloakCluster].sort());
     const internal = 'temporal/temporal-server:6933,6934,6935,6939,7234,7235,7239';
     expect(peersOf(policy('temporal', 'temporal-server'), 'ingress')).toEqual([
       'aroti/aroti-backend-api-temporal-worker:7233', 'aroti/aroti-backend-api:7233', internal, 'temporal/temporal-web:7233',
     ]);
     expect(peersOf(policy('temporal', 'temporal-server'), 'egress')).toEqual(['database/postgres:5432', internal]);
-    expect(peersOf(policy('temporal', 'temporal-web'), 'ingress')).toEqual(['ingress-nginx/ingress-nginx:8080']);
+    expect(peersOf(policy('temporal', 'temporal-web'), 'ingress')).toEqual([`${edge}:8080`]);
     // Besides the server, the Web UI reaches only Keycloak's Service (OIDC discovery and token exchange), nothing on the
     // internet: auth.<domain> resolves to this cluster's own load balancer, which an internet-only rule never admits.
     expect(peersOf(policy('temporal', 'temporal-web'), 'egress')).toEqual(['keycloak/keycloak:8080', 'temporal/temporal-server:7233']);
@@ -305,8 +314,9 @@ describe.each(AROTI_ENVIRONMENTS)('aroti %s', (environment) => {
     const w = AROTI_SYNC_WAVES;
     expect(order).toEqual([w.foundation, w.foundation, w.postgres, w.redis, w.keycloak, w.temporal, w.api, w.worker]);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
-    expect(wave(findObject(objects, 'Ingress', 'keycloak', 'keycloak'))).toBe(w.keycloak);
-    expect(wave(findObject(objects, 'Ingress', 'aroti-backend-api', 'aroti'))).toBe(w.api);
+    expect(wave(findObject(objects, edgeKind, 'keycloak', 'keycloak'))).toBe(w.keycloak);
+    expect(wave(findObject(objects, edgeKind, 'temporal-web', 'temporal'))).toBe(w.temporal);
+    expect(wave(findObject(objects, edgeKind, 'aroti-backend-api', 'aroti'))).toBe(w.api);
     expect(objects.every((o) => o.metadata.annotations?.['argocd.argoproj.io/sync-wave'] !== undefined)).toBe(true);
   });
 
@@ -367,8 +377,8 @@ describe('aroti variants', () => {
     const issuer = findObject(objects, 'ClusterIssuer', 'letsencrypt-prod');
     expect(issuer.spec.acme).toMatchObject({
       server: 'https://acme-v02.api.letsencrypt.org/directory', email: 'ops@example.com',
-      solvers: [{ http01: { ingress: { ingressClassName: 'nginx' } } }],
     });
+    expect(issuer.spec.acme.solvers[0]).toEqual({ http01: { ingress: { ingressClassName: 'nginx' } } });
     expect(wave(issuer)).toBe(AROTI_SYNC_WAVES.foundation);
     expect(renderChart(chart).findings).toEqual([]);
   });

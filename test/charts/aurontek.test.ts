@@ -1,16 +1,13 @@
 import { App } from 'cdk8s';
 import { aurontek, AURONTEK_CONFIG, AurontekChart, AurontekConfig, AurontekEnvironment } from '../../charts/aurontek';
 import { renderChart } from '../../lib/synth';
+import { edgePeer, exposed } from '../edge-util';
 import { findObject, mainContainer, objectsOf, objectsOfKind } from '../util';
 
 const NS = 'aurontek';
 const INTERNAL = { usuarios: 3001, tickets: 3002, chat: 3003, notifications: 3004, ia: 3005 } as const;
 const ALL = { gateway: 3000, ...INTERNAL } as const;
 const INTERNET = { ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] } };
-const INGRESS_NGINX = {
-  namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } },
-  podSelector: { matchLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } },
-};
 const pods = (name: string) => ({ podSelector: { matchLabels: { 'app.kubernetes.io/name': name, 'app.kubernetes.io/part-of': 'aurontek' } } });
 
 function build(environment: AurontekEnvironment, config?: AurontekConfig): AurontekChart {
@@ -25,6 +22,7 @@ describe.each(['test', 'production'] as const)('aurontek %s', (environment) => {
   const chart = build(environment);
   const objects = objectsOf(chart);
   const config = AURONTEK_CONFIG[environment];
+  const EDGE = edgePeer(config.edge, NS);
 
   test('the validation gate finds nothing', () => {
     expect(renderChart(chart).findings).toEqual([]);
@@ -36,7 +34,8 @@ describe.each(['test', 'production'] as const)('aurontek %s', (environment) => {
 
   test('Argo CD sync waves: namespace, the services, the gateway, then its Ingress', () => {
     const wave = (kind: string, name: string) => Number(findObject(objects, kind, name).metadata.annotations['argocd.argoproj.io/sync-wave']);
-    expect([wave('Namespace', 'aurontek'), wave('Deployment', 'usuarios'), wave('Deployment', 'gateway'), wave('Ingress', 'gateway')]).toEqual([-1, 10, 20, 30]);
+    expect([wave('Namespace', 'aurontek'), wave('Deployment', 'usuarios'), wave('Deployment', 'gateway'),
+      wave(config.edge === 'gateway-api' ? 'HTTPRoute' : 'Ingress', 'gateway')]).toEqual([-1, 10, 20, 30]);
     expect(objects.every((o) => o.metadata.annotations?.['argocd.argoproj.io/sync-wave'] !== undefined)).toBe(true);
   });
 
@@ -111,20 +110,31 @@ describe.each(['test', 'production'] as const)('aurontek %s', (environment) => {
     }
   });
 
-  test('only the gateway is exposed, through one NGINX Ingress with TLS on the configured host', () => {
-    const ingresses = objectsOfKind(objects, 'Ingress');
-    expect(ingresses).toHaveLength(1);
-    const ingress = findObject(objects, 'Ingress', 'gateway', NS);
-    expect(ingress.spec.ingressClassName).toBe('nginx');
-    expect(ingress.metadata.annotations['cert-manager.io/cluster-issuer']).toBe('letsencrypt-prod');
-    expect(ingress.spec.tls).toEqual([{ hosts: [config.host], secretName: `${config.host.replace(/\./g, '-')}-tls` }]);
-    expect(ingress.spec.rules).toEqual([{ host: config.host, http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'gateway', port: { number: 3000 } } } }] } }]);
+  test('only the gateway is exposed, with TLS on the configured host, 10Mi bodies and an hour for Socket.IO', () => {
+    expect(config.edge).toBe(environment === 'production' ? 'ingress-nginx' : 'gateway-api');
+    expect(exposed(objects, config.edge)).toEqual([{
+      host: config.host, path: '/', pathType: 'Prefix', backend: `${NS}/gateway:3000`, tls: `${NS}/${config.host.replace(/\./g, '-')}-tls`, http: 'redirect-to-https',
+    }]);
+    if (config.edge === 'ingress-nginx') {
+      expect(findObject(objects, 'Ingress', 'gateway', NS).metadata.annotations).toMatchObject({
+        'cert-manager.io/cluster-issuer': 'letsencrypt-prod',
+        'nginx.ingress.kubernetes.io/proxy-body-size': '10m',
+        'nginx.ingress.kubernetes.io/proxy-read-timeout': '3600',
+        'nginx.ingress.kubernetes.io/proxy-send-timeout': '3600',
+      });
+    } else {
+      expect(findObject(objects, 'HTTPRoute', 'gateway', NS).spec.rules[0].timeouts).toEqual({ request: '3600s' });
+      expect(findObject(objects, 'BackendTrafficPolicy', 'gateway', NS).spec).toEqual({
+        targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name: 'gateway' }],
+        requestBuffer: { limit: '10Mi' },
+      });
+    }
     expect(objectsOfKind(objects, 'Service').every((s) => s.spec.type === 'ClusterIP')).toBe(true);
   });
 
-  test('nothing reaches the gateway except the ingress controller; the gateway reaches only the five services', () => {
+  test('nothing reaches the gateway except the edge data plane; the gateway reaches only the five services', () => {
     const policy = findObject(objects, 'NetworkPolicy', 'gateway', NS);
-    expect(policy.spec.ingress).toEqual([{ from: [INGRESS_NGINX], ports: [{ port: 3000, protocol: 'TCP' }] }]);
+    expect(policy.spec.ingress).toEqual([{ from: [EDGE], ports: [{ port: 3000, protocol: 'TCP' }] }]);
     const egress = Object.fromEntries(policy.spec.egress.map((r: any) => [r.to[0].podSelector.matchLabels['app.kubernetes.io/name'], r.ports]));
     expect(egress).toEqual(Object.fromEntries(Object.entries(INTERNAL).map(([n, p]) => [n, [{ port: p, protocol: 'TCP' }]])));
   });
@@ -217,13 +227,30 @@ describe('aurontek Let\'s Encrypt ClusterIssuer', () => {
   test('test renders the ClusterIssuer its Ingress names (nothing else goes to that cluster); production uses aroti\'s', () => {
     const test = objectsOf(build('test'));
     const issuer = findObject(test, 'ClusterIssuer', 'letsencrypt-prod');
-    expect(findObject(test, 'Ingress', 'gateway').metadata.annotations['cert-manager.io/cluster-issuer']).toBe(issuer.metadata.name);
+    expect(clusterIssuersNamed(test)).toEqual([issuer.metadata.name]);
     expect(issuer.spec.acme).toEqual({
       server: 'https://acme-v02.api.letsencrypt.org/directory',
       privateKeySecretRef: { name: 'letsencrypt-prod-account-key' },
-      solvers: [{ http01: { ingress: { ingressClassName: 'nginx' } } }],
+      solvers: [
+        { http01: { ingress: { ingressClassName: 'nginx' } } },
+        // Certificates of the Gateway API edge are labelled for the solver that attaches to the Gateway (lib/edge.ts).
+        {
+          selector: { matchLabels: { 'platform.example.org/acme-http01-solver': 'gateway-api' } },
+          http01: { gatewayHTTPRoute: { parentRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'edge', sectionName: 'http' }] } },
+        },
+      ],
     });
     expect(issuer.metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('-1');
     expect(objectsOfKind(objectsOf(build('production')), 'ClusterIssuer')).toEqual([]);
   });
 });
+
+/** ClusterIssuers the objects name: Ingress annotations (ingress-shim) and Certificate issuerRefs. */
+function clusterIssuersNamed(objects: readonly any[]): string[] {
+  const names = new Set<string>();
+  for (const o of objects) {
+    if (o.kind === 'Ingress' && o.metadata.annotations?.['cert-manager.io/cluster-issuer']) names.add(o.metadata.annotations['cert-manager.io/cluster-issuer']);
+    if (o.kind === 'Certificate' && o.spec.issuerRef.kind === 'ClusterIssuer') names.add(o.spec.issuerRef.name);
+  }
+  return [...names].sort();
+}

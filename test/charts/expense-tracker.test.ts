@@ -3,13 +3,10 @@ import {
   EXPENSE_TRACKER_CONFIG, ExpenseTrackerChart, ExpenseTrackerEnvironment, expenseTracker,
 } from '../../charts/expense-tracker';
 import { renderChart } from '../../lib/synth';
+import { edgePeer, exposed } from '../edge-util';
 import { findObject, mainContainer, objectsOf, objectsOfKind } from '../util';
 
 const NS = 'expense-tracker';
-const INGRESS_NGINX = {
-  namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } },
-  podSelector: { matchLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } },
-};
 const PROMETHEUS = {
   namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } },
   podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } },
@@ -30,6 +27,7 @@ describe.each(['staging', 'production'] as const)('expense-tracker %s', (environ
   const chart = build(environment);
   const objects = objectsOf(chart);
   const config = EXPENSE_TRACKER_CONFIG[environment];
+  const EDGE = edgePeer(config.edge, NS);
 
   test('the validation gate finds nothing', () => {
     expect(renderChart(chart).findings).toEqual([]);
@@ -43,7 +41,8 @@ describe.each(['staging', 'production'] as const)('expense-tracker %s', (environ
     const wave = (kind: string, name: string, namespace?: string) => Number(findObject(objects, kind, name, namespace).metadata.annotations['argocd.argoproj.io/sync-wave']);
     const order = [
       wave('Namespace', 'expense-tracker'), wave('ClusterIssuer', 'letsencrypt-prod'), wave('StatefulSet', 'postgres', 'expense-tracker'),
-      wave('Deployment', 'backend', 'expense-tracker'), wave('Deployment', 'frontend', 'expense-tracker'), wave('Ingress', 'expense-tracker', 'expense-tracker'),
+      wave('Deployment', 'backend', 'expense-tracker'), wave('Deployment', 'frontend', 'expense-tracker'),
+      wave(config.edge === 'gateway-api' ? 'HTTPRoute' : 'Ingress', 'expense-tracker', 'expense-tracker'),
     ];
     expect(order).toEqual([-1, -1, 10, 20, 30, 40]);
     expect(objects.every((o) => o.metadata.annotations?.['argocd.argoproj.io/sync-wave'] !== undefined)).toBe(true);
@@ -132,28 +131,42 @@ describe.each(['staging', 'production'] as const)('expense-tracker %s', (environ
     });
   });
 
-  test('one NGINX Ingress with TLS from letsencrypt-prod: / → frontend:80, /api → backend:8000, /grafana → grafana:80', () => {
-    expect(objectsOfKind(objects, 'Ingress')).toHaveLength(1);
-    const ingress = findObject(objects, 'Ingress', 'expense-tracker', NS);
-    expect(ingress.spec.ingressClassName).toBe('nginx');
-    expect(ingress.metadata.annotations['cert-manager.io/cluster-issuer']).toBe('letsencrypt-prod');
-    expect(ingress.spec.tls).toEqual([{ hosts: [config.host], secretName: `${config.host.replace(/\./g, '-')}-tls` }]);
-    expect(ingress.spec.rules).toHaveLength(1);
-    expect(ingress.spec.rules[0].host).toBe(config.host);
-    expect(ingress.spec.rules[0].http.paths.map((p: any) => [p.path, p.pathType, p.backend.service.name, p.backend.service.port.number])).toEqual([
-      ['/', 'Prefix', 'frontend', 80],
-      ['/api', 'Prefix', 'backend', 8000],
-      ['/grafana', 'Prefix', 'grafana', 80],
+  test('one host with TLS from letsencrypt-prod: / → frontend:80, /api → backend:8000, /grafana → Grafana in monitoring', () => {
+    expect(config.edge).toBe(environment === 'production' ? 'ingress-nginx' : 'gateway-api');
+    const tls = `${NS}/${config.host.replace(/\./g, '-')}-tls`;
+    expect(exposed(objects, config.edge)).toEqual([
+      { host: config.host, path: '/', pathType: 'Prefix', backend: `${NS}/frontend:80`, tls, http: 'redirect-to-https' },
+      { host: config.host, path: '/api', pathType: 'Prefix', backend: `${NS}/backend:8000`, tls, http: 'redirect-to-https' },
+      { host: config.host, path: '/grafana', pathType: 'Prefix', backend: 'monitoring/kube-prometheus-grafana:80', tls, http: 'redirect-to-https' },
     ]);
+    if (config.edge === 'ingress-nginx') {
+      const ingress = findObject(objects, 'Ingress', 'expense-tracker', NS);
+      expect(ingress.metadata.annotations['cert-manager.io/cluster-issuer']).toBe('letsencrypt-prod');
+      expect(objectsOfKind(objects, 'Gateway')).toEqual([]);
+    } else {
+      expect(objectsOfKind(objects, 'Ingress')).toEqual([]);
+      expect(findObject(objects, 'Certificate', `edge-${config.host.replace(/\./g, '-')}`, NS).spec.issuerRef).toEqual({ group: 'cert-manager.io', kind: 'ClusterIssuer', name: 'letsencrypt-prod' });
+      // Envoy Gateway does not route to ExternalName Services: the route goes to Grafana, granted by its namespace.
+      expect(findObject(objects, 'ReferenceGrant', 'edge-httproute-expense-tracker', 'monitoring').spec).toEqual({
+        from: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', namespace: NS }],
+        to: [{ group: '', kind: 'Service', name: 'kube-prometheus-grafana' }],
+      });
+    }
   });
 
-  test('the ClusterIssuer letsencrypt-prod is rendered with an HTTP-01 solver on the nginx class', () => {
+  test('the ClusterIssuer letsencrypt-prod is rendered with HTTP-01 solvers for nginx and (by label) the Gateway', () => {
     const issuer = findObject(objects, 'ClusterIssuer', 'letsencrypt-prod');
     expect(issuer.metadata.namespace).toBeUndefined();
     expect(issuer.spec.acme).toMatchObject({
       server: 'https://acme-v02.api.letsencrypt.org/directory',
       privateKeySecretRef: { name: 'letsencrypt-prod' },
-      solvers: [{ http01: { ingress: { ingressClassName: 'nginx' } } }],
+      solvers: [
+        { http01: { ingress: { ingressClassName: 'nginx' } } },
+        {
+          selector: { matchLabels: { 'platform.example.org/acme-http01-solver': 'gateway-api' } },
+          http01: { gatewayHTTPRoute: { parentRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'edge', sectionName: 'http' }] } },
+        },
+      ],
     });
   });
 
@@ -167,13 +180,13 @@ describe.each(['staging', 'production'] as const)('expense-tracker %s', (environ
     expect(refs).toEqual(expect.arrayContaining(['Namespace//monitoring', 'Service/monitoring/kube-prometheus-grafana']));
   });
 
-  test('NetworkPolicies: ingress controller → frontend and backend, backend → postgres, prometheus → metrics', () => {
+  test('NetworkPolicies: edge data plane → frontend and backend, backend → postgres, prometheus → metrics', () => {
     const frontend = findObject(objects, 'NetworkPolicy', 'frontend', NS).spec;
-    expect(frontend.ingress).toEqual([{ from: [INGRESS_NGINX], ports: [{ port: 8080, protocol: 'TCP' }] }]);
+    expect(frontend.ingress).toEqual([{ from: [EDGE], ports: [{ port: 8080, protocol: 'TCP' }] }]);
     expect(frontend.egress).toEqual([]);
     const backend = findObject(objects, 'NetworkPolicy', 'backend', NS).spec;
     expect(backend.ingress).toEqual([
-      { from: [INGRESS_NGINX], ports: [{ port: 8000, protocol: 'TCP' }] },
+      { from: [EDGE], ports: [{ port: 8000, protocol: 'TCP' }] },
       { from: [PROMETHEUS], ports: [{ port: 8000, protocol: 'TCP' }] },
     ]);
     expect(backend.egress).toContainEqual({ to: [pods('postgres')], ports: [{ port: 5432, protocol: 'TCP' }] });
@@ -220,12 +233,15 @@ describe.each(['staging', 'production'] as const)('expense-tracker %s', (environ
 });
 
 describe('expense-tracker environments', () => {
-  test('production serves k8s.dakshayahuja.in and backs up nightly at 02:00 UTC; staging has the same shape', () => {
+  test('production serves k8s.dakshayahuja.in and backs up nightly at 02:00 UTC; staging has the same shape (edge aside)', () => {
     expect(EXPENSE_TRACKER_CONFIG.production.host).toBe('k8s.dakshayahuja.in');
     expect(EXPENSE_TRACKER_CONFIG.production.backup.schedule).toBe('0 2 * * *');
     expect(EXPENSE_TRACKER_CONFIG.staging.backup.schedule).toBe('30 3 * * *');
     expect(EXPENSE_TRACKER_CONFIG.staging.backup.prefix).toBe('expense-tracker/staging');
-    const kinds = (env: ExpenseTrackerEnvironment) => objectsOf(build(env)).map((o) => `${o.kind}/${o.metadata.name}`).sort();
+    // Same edge on both, so only the environments' own differences could differ.
+    const kinds = (env: ExpenseTrackerEnvironment) => objectsOf(new ExpenseTrackerChart(new App(), `expense-tracker-${env}`, {
+      environment: env, config: { ...EXPENSE_TRACKER_CONFIG[env], edge: 'ingress-nginx' },
+    })).map((o) => `${o.kind}/${o.metadata.name}`).sort();
     expect(kinds('staging')).toEqual(kinds('production'));
   });
 

@@ -1,4 +1,4 @@
-import { NginxIngress, NginxIngressProps, Peer, Workload, WorkloadProps } from '../../lib';
+import { NginxIngress, NginxIngressProps, nginxSize, Peer, withEdgeRequirements, Workload, WorkloadProps } from '../../lib';
 import { findObject, objectsOf, testChart } from '../util';
 
 const web: WorkloadProps = {
@@ -57,6 +57,27 @@ describe('NginxIngress', () => {
     expect(ingress.spec.ingressClassName).toBe('internal-nginx');
     expect(ingress.metadata.annotations['nginx.ingress.kubernetes.io/proxy-body-size']).toBe('10m');
     expect(objectsOf(chart).some((o) => o.metadata.name === 'allow-acme-http01-solver')).toBe(false);
+  });
+
+  test('honours the backends\' edge requirements (the largest of each); explicit props and annotations win', () => {
+    const chart = testChart();
+    const a = withEdgeRequirements(new Workload(chart, 'a', web), { largeResponseHeaders: true, maxRequestBodySize: '2Mi', timeoutSeconds: 30 });
+    const b = withEdgeRequirements(new Workload(chart, 'b', web), { maxRequestBodySize: '8Mi', timeoutSeconds: 300 });
+    new NginxIngress(chart, 'derived', { clusterIssuer: 'le', hosts: [{ host: 'a.example.com', paths: [{ path: '/a', backend: a }, { path: '/b', backend: b }] }] });
+    new NginxIngress(chart, 'explicit', {
+      clusterIssuer: 'le', proxyBodySize: '1m', annotations: { 'nginx.ingress.kubernetes.io/proxy-read-timeout': '5' },
+      hosts: [{ host: 'b.example.com', paths: [{ backend: b }] }],
+    });
+    const annotations = (name: string) => findObject(objectsOf(chart), 'Ingress', name, 'demo').metadata.annotations;
+    expect(annotations('derived')).toMatchObject({
+      'nginx.ingress.kubernetes.io/proxy-buffer-size': '128k',
+      'nginx.ingress.kubernetes.io/proxy-body-size': '8m',
+      'nginx.ingress.kubernetes.io/proxy-read-timeout': '300',
+      'nginx.ingress.kubernetes.io/proxy-send-timeout': '300',
+    });
+    expect(annotations('explicit')).toMatchObject({ 'nginx.ingress.kubernetes.io/proxy-body-size': '1m', 'nginx.ingress.kubernetes.io/proxy-read-timeout': '5' });
+    expect(annotations('explicit')['nginx.ingress.kubernetes.io/proxy-buffer-size']).toBeUndefined();
+    expect([nginxSize(10 * 2 ** 20), nginxSize(512 * 1024), nginxSize(1000)]).toEqual(['10m', '512k', '1000']);
   });
 
   describe('fails if', () => {

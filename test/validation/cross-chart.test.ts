@@ -111,10 +111,11 @@ describe('the platforms', () => {
         (AIAAS_CONFIG as any).production = { ...saved.aiaas, renderClusterIssuer: undefined };
       });
       expect(findings.map((f) => `${f.rule} ${f.platform}/${f.environment} ${f.kind} ${f.namespace}/${f.name}`)).toEqual([
-        'cluster/missing-cluster-issuer aiaas/development Ingress development/api',
-        'cluster/missing-cluster-issuer aiaas/staging Ingress staging/api',
+        // development and staging are on Gateway API: their listener Certificates name the issuer.
+        'cluster/missing-cluster-issuer aiaas/development Certificate development/edge-api-dev-aiaas-example-com',
+        'cluster/missing-cluster-issuer aiaas/staging Certificate staging/edge-api-staging-aiaas-example-com',
         'cluster/missing-cluster-issuer aiaas/production Ingress production/api',
-        'cluster/missing-cluster-issuer aurontek/test Ingress aurontek/gateway',
+        'cluster/missing-cluster-issuer aurontek/test Certificate aurontek/edge-aurontekhq-api-test-ddns-net',
       ]);
       expect(findings[3].message).toBe('names ClusterIssuer letsencrypt-prod, which no Application renders on cluster test (it has none)');
     } finally {

@@ -25,6 +25,37 @@ function acrossSets(mutate: (sets: ReturnType<typeof clusterSets>) => void): () 
   };
 }
 
+/** A Gateway in `shop`: an HTTP listener and an HTTPS listener for api.example.com with the baseline's certificate. */
+function gateway(): Obj {
+  return {
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'Gateway',
+    metadata: { name: 'public', namespace: 'shop' },
+    spec: {
+      gatewayClassName: 'envoy-gateway',
+      listeners: [
+        { name: 'http', port: 80, protocol: 'HTTP' },
+        { name: 'https-api', hostname: 'api.example.com', port: 443, protocol: 'HTTPS', tls: { mode: 'Terminate', certificateRefs: [{ kind: 'Secret', name: 'api-tls' }] } },
+      ],
+    },
+  };
+}
+
+/** An HTTPRoute `api` in `shop` for api.example.com on the Gateway's HTTPS listener, to the api Service. */
+function route(spec: Obj): Obj {
+  return {
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'HTTPRoute',
+    metadata: { name: 'api', namespace: 'shop' },
+    spec: {
+      parentRefs: [{ name: 'public', sectionName: 'https-api' }],
+      hostnames: ['api.example.com'],
+      rules: [{ backendRefs: [{ name: 'api', port: 80 }] }],
+      ...spec,
+    },
+  };
+}
+
 const C0 = 'spec.template.spec.containers[0]';
 const POD = 'spec.template.spec';
 const API = { kind: 'Deployment', namespace: 'shop', name: 'api' } as const;
@@ -131,19 +162,24 @@ const TRIGGERS: Record<RuleId, Trigger> = {
     expected: { kind: 'Ingress', namespace: 'shop', name: 'api', path: 'spec.rules[0].http.paths[0].backend.service.port.name' },
   },
   'ref/httproute-backend': {
-    run: mutated((o) =>
-      o.push({
-        apiVersion: 'gateway.networking.k8s.io/v1',
-        kind: 'HTTPRoute',
-        metadata: { name: 'api', namespace: 'shop' },
-        spec: {
-          parentRefs: [{ name: 'public', namespace: 'gateway' }],
-          hostnames: ['api.example.com'],
-          rules: [{ backendRefs: [{ name: 'api', port: 8080 }] }],
-        },
-      }),
-    ),
+    run: mutated((o) => o.push(gateway(), route({ rules: [{ backendRefs: [{ name: 'api', port: 8080 }] }] }))),
     expected: { kind: 'HTTPRoute', namespace: 'shop', name: 'api', path: 'spec.rules[0].backendRefs[0].port' },
+  },
+  'ref/httproute-parent': {
+    run: mutated((o) => o.push(gateway(), route({ parentRefs: [{ name: 'public', sectionName: 'https-www' }] }))),
+    expected: { kind: 'HTTPRoute', namespace: 'shop', name: 'api', path: 'spec.parentRefs[0].sectionName' },
+  },
+  'ref/reference-grant': {
+    run: mutated((o) => {
+      const gw = gateway();
+      gw.spec.listeners[1].tls.certificateRefs[0].namespace = 'argocd';
+      o.push(gw, route({}), { ...find(o, 'Certificate', 'api-tls'), metadata: { name: 'api-tls', namespace: 'argocd' } });
+    }),
+    expected: { kind: 'Gateway', namespace: 'shop', name: 'public', path: 'spec.listeners[1].tls.certificateRefs[0].namespace' },
+  },
+  'ref/host-served-twice': {
+    run: mutated((o) => o.push(gateway(), route({}), { ...route({}), metadata: { name: 'api-v2', namespace: 'shop' } })),
+    expected: { kind: 'HTTPRoute', namespace: 'shop', name: 'api-v2', path: 'spec.hostnames[0]' },
   },
   'ref/probe-port': {
     run: mutated((o) => (apiContainer(o).livenessProbe.httpGet.port = 9000)),
