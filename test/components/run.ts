@@ -4,7 +4,7 @@ import { renderedEnvironments } from '../cluster/run';
 import { skipTier } from '../tiers/skip';
 import { checkNginx, nginxCases } from './nginx';
 import { checkPostgres, plantedBrokenSql, postgresBin, postgresCases } from './postgres';
-import { have, stopAll } from './proc';
+import { have, stopAll, UNPRIVILEGED } from './proc';
 import { checkRabbitmq, rabbitmqCases } from './rabbitmq';
 import { checkRedis, redisCases } from './redis';
 
@@ -30,7 +30,7 @@ async function main(): Promise<number> {
   const pgBin = postgresBin();
   const missing = [
     ...(pgBin ? [] : ['PostgreSQL 15 (/usr/lib/postgresql/15/bin)']),
-    ...['redis-server', 'redis-cli', 'nginx', 'psql', 'runuser'].filter((c) => !have(c)),
+    ...['redis-server', 'redis-cli', 'nginx', 'psql', ...(UNPRIVILEGED ? ['runuser'] : [])].filter((c) => !have(c)),
   ];
   if (missing.length > 0) skipTier('component tier (PostgreSQL, Redis, nginx)', missing, HOW);
   const withRabbit = have('rabbitmq-server') && have('rabbitmqctl');
