@@ -52,8 +52,8 @@ export function startServer(command: string, args: readonly string[], logFile: s
   return child;
 }
 
-export async function stopServer(child: ChildProcess): Promise<void> {
-  await stopProcess(child);
+export async function stopServer(child: ChildProcess, graceMs?: number): Promise<void> {
+  await stopProcess(child, graceMs);
 }
 
 export async function stopAll(): Promise<void> {

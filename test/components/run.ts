@@ -5,7 +5,7 @@ import { skipTier } from '../tiers/skip';
 import { checkNginx, nginxCases } from './nginx';
 import { checkPostgres, plantedBrokenSql, postgresBin, postgresCases } from './postgres';
 import { have, stopAll, UNPRIVILEGED } from './proc';
-import { checkRabbitmq, rabbitmqCases } from './rabbitmq';
+import { checkRabbitmq, haveRabbitmq, rabbitmqCases } from './rabbitmq';
 import { checkRedis, redisCases } from './redis';
 
 /**
@@ -33,7 +33,7 @@ async function main(): Promise<number> {
     ...['redis-server', 'redis-cli', 'nginx', 'psql', ...(UNPRIVILEGED ? ['runuser'] : [])].filter((c) => !have(c)),
   ];
   if (missing.length > 0) skipTier('component tier (PostgreSQL, Redis, nginx)', missing, HOW);
-  const withRabbit = have('rabbitmq-server') && have('rabbitmqctl');
+  const withRabbit = haveRabbitmq();
 
   const problems: string[] = [];
   const counts = { postgres: 0, redis: 0, nginx: 0, rabbitmq: 0 };
@@ -46,6 +46,21 @@ async function main(): Promise<number> {
       seen.set(key, where);
       return true;
     };
+    // RabbitMQ boots slowly (10–40 s on 2 busy cores) and mostly waits: it starts first and is checked alongside the
+    // others. By default only the first config (the environments differ only in values of the same keys);
+    // COMPONENTS_RABBITMQ=all checks every distinct one, one after another.
+    const rabbitCases = withRabbit ? renderedEnvironments().flatMap((env) => rabbitmqCases(`${env.platform}/${env.environment}`, readRendered(env.dir))) : [];
+    const rabbit = (async () => {
+      for (const c of process.env.COMPONENTS_RABBITMQ === 'all' ? rabbitCases : rabbitCases.slice(0, 1)) {
+        if (!once('rabbitmq', JSON.stringify(c.files), '')) continue;
+        counts.rabbitmq++;
+        const t = Date.now();
+        const p = await checkRabbitmq(c);
+        problems.push(...p);
+        console.log(`  ${p.length === 0 ? 'ok  ' : 'FAIL'} rabbitmq ${c.where} ${c.file}: started with the rendered config and plugins (${Date.now() - t} ms)`);
+      }
+    })();
+    await new Promise((r) => setTimeout(r, 200));
     for (const c of postgresCases(DIST)) {
       if (!once('pg', JSON.stringify([c.scripts, c.databases, c.superuser]), c.where)) continue;
       counts.postgres++;
@@ -72,17 +87,7 @@ async function main(): Promise<number> {
         problems.push(...p);
         console.log(`  ${p.length === 0 ? 'ok  ' : 'FAIL'} nginx -t ${where} ${c.file}`);
       }
-      if (withRabbit) {
-        for (const c of rabbitmqCases(where, objects)) {
-          if (!once('rabbitmq', JSON.stringify(c.files), '')) continue;
-          counts.rabbitmq++;
-          const p = await checkRabbitmq(c);
-          problems.push(...p);
-          console.log(`  ${p.length === 0 ? 'ok  ' : 'FAIL'} rabbitmq ${where} ${c.file}`);
-        }
-      }
     }
-    if (!withRabbit) console.log('  (rabbitmq-server not installed: RabbitMQ config not checked)');
 
     // Planted fault: the tier must report a broken init statement by file name.
     const first = postgresCases(DIST)[0];
@@ -100,6 +105,8 @@ async function main(): Promise<number> {
         problems.push(`planted fault "unknown nginx directive" was NOT reported; the tier said: ${planted.join(' | ') || 'nothing'}`);
       }
     }
+    await rabbit;
+    if (!withRabbit) console.log('  (rabbitmq-server not installed: RabbitMQ config not checked)');
   } finally {
     await stopAll();
   }
