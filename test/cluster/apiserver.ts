@@ -48,7 +48,8 @@ function warningText(header: string): string {
   return m ? m[1].replace(/\\"/g, '"') : header;
 }
 
-function splitWarnings(value: string | string[] | undefined): string[] {
+/** The texts of `Warning` response headers. */
+export function splitWarnings(value: string | string[] | undefined): string[] {
   if (value === undefined) return [];
   // Several warnings may arrive in one header, comma-separated between quoted texts.
   const headers = Array.isArray(value) ? value : [value];
