@@ -76,11 +76,12 @@ export async function startApiServer(assets: string, timeoutMs = 60_000): Promis
 
   const children: ChildProcess[] = [];
   const launch = (bin: string, args: string[]) => {
-    const child = spawn(path.join(assets, bin), args, { stdio: ['ignore', log, log] });
+    // detached: its own process group, stopped as a group (test/tiers/processes.ts).
+    const child = spawn(path.join(assets, bin), args, { stdio: ['ignore', log, log], detached: true });
     children.push(child);
     return child;
   };
-  const guard = startProcessGuard(() => children);
+  const guard = startProcessGuard(() => children, () => fs.rmSync(work, { recursive: true, force: true }));
   let stopped = false;
   const stop = async () => {
     if (stopped) return;

@@ -41,12 +41,17 @@ export function have(command: string): boolean {
 
 /** Servers started by this process; all of them are stopped by PID in `stopAll` and on interruption. */
 const servers: ChildProcess[] = [];
-const guard = startProcessGuard(() => servers);
+/** Temporary directories made by `tempDir`, removed on interruption if their check did not remove them. */
+const tempDirs: string[] = [];
+const guard = startProcessGuard(() => servers, () => {
+  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
+});
 
 /** Starts a long-running server; its output goes to `logFile`. */
 export function startServer(command: string, args: readonly string[], logFile: string, env?: NodeJS.ProcessEnv): ChildProcess {
   const log = fs.openSync(logFile, 'a');
-  const child = spawn(command, [...args], { stdio: ['ignore', log, log], env: env ?? process.env });
+  // detached: its own process group, stopped as a group (test/tiers/processes.ts).
+  const child = spawn(command, [...args], { stdio: ['ignore', log, log], env: env ?? process.env, detached: true });
   fs.closeSync(log);
   servers.push(child);
   return child;
@@ -64,6 +69,7 @@ export async function stopAll(): Promise<void> {
 /** A temporary directory, owned by the unprivileged user when root; remove it with `fs.rmSync`. */
 export function tempDir(prefix: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `components-${prefix}-`));
+  tempDirs.push(dir);
   chownUnprivileged(dir);
   return dir;
 }

@@ -7,27 +7,41 @@ import { ChildProcess } from 'child_process';
 
 const alive = (c: ChildProcess) => c.pid !== undefined && c.exitCode === null && c.signalCode === null;
 
-/** Sends SIGTERM to `child` (by PID), waits up to `graceMs`, then SIGKILL; resolves when it has exited. */
+/**
+ * Servers are spawned `detached`: each leads its own process group (group id = its PID), so a wrapper and what it
+ * starts (runuser → postgres, the rabbitmq-server script → the Erlang VM) are signalled together.
+ */
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals, orLeader = true): void {
+  try {
+    process.kill(-child.pid!, signal);
+  } catch {
+    if (orLeader && alive(child)) {
+      try { process.kill(child.pid!, signal); } catch { /* already gone */ }
+    }
+  }
+}
+
+/** Sends SIGTERM to `child`'s process group (by its PID), waits up to `graceMs`, then SIGKILL; resolves when it has exited. */
 export async function stopProcess(child: ChildProcess, graceMs = 5_000): Promise<void> {
   if (!alive(child)) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  process.kill(child.pid!, 'SIGTERM');
-  const timer = setTimeout(() => { if (alive(child)) process.kill(child.pid!, 'SIGKILL'); }, graceMs);
+  signalGroup(child, 'SIGTERM');
+  const timer = setTimeout(() => { if (alive(child)) signalGroup(child, 'SIGKILL'); }, graceMs);
   await exited;
   clearTimeout(timer);
+  // Whatever else is left in its group (a VM whose wrapper has exited) goes too.
+  signalGroup(child, 'SIGKILL', false);
 }
 
 /**
  * Until `release()`, kills the processes `children()` returns when this process is interrupted or exits
- * (SIGKILL by PID: an exit handler cannot wait for a graceful stop).
+ * (SIGKILL by PID: an exit handler cannot wait for a graceful stop), then runs `cleanup` (synchronous: remove
+ * temporary directories).
  */
-export function startProcessGuard(children: () => readonly ChildProcess[]): { release(): void } {
+export function startProcessGuard(children: () => readonly ChildProcess[], cleanup: () => void = () => undefined): { release(): void } {
   const killAll = () => {
-    for (const c of children()) {
-      if (alive(c)) {
-        try { process.kill(c.pid!, 'SIGKILL'); } catch { /* already gone */ }
-      }
-    }
+    for (const c of children()) if (c.pid !== undefined) signalGroup(c, 'SIGKILL');
+    try { cleanup(); } catch { /* best effort on the way out */ }
   };
   const onSignal = (signal: NodeJS.Signals) => {
     killAll();
