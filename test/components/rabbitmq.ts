@@ -57,6 +57,8 @@ export async function checkRabbitmq(c: RabbitmqCase): Promise<string[]> {
       ...process.env, HOME: dir, RABBITMQ_CONFIG_FILE: path.join(dir, 'rabbitmq.conf'), RABBITMQ_ENABLED_PLUGINS_FILE: path.join(dir, 'enabled_plugins'),
       RABBITMQ_MNESIA_BASE: path.join(dir, 'mnesia'), RABBITMQ_LOG_BASE: path.join(dir, 'log'), RABBITMQ_NODENAME: node,
       RABBITMQ_DIST_PORT: String(dist), ERL_EPMD_ADDRESS: '127.0.0.1', ERL_EPMD_PORT: String(epmdPort), RABBITMQ_PID_FILE: path.join(dir, 'pid'),
+      // A VM that dies at boot writes erl_crash.dump into the working directory otherwise.
+      ERL_CRASH_DUMP: path.join(dir, 'erl_crash.dump'),
     };
     // Our own epmd in the foreground, so it is a child we stop by PID (the node would otherwise start a daemon).
     const epmd = startServer('/usr/bin/epmd', ['-port', String(epmdPort), '-address', '127.0.0.1'], path.join(dir, 'epmd.log'), env);
