@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-28';
 import { IConstruct } from 'constructs';
 import { check } from './errors';
-import { checkDnsSubdomain, checkEnvName, checkPort, checkPortName, checkUnique } from './names';
+import { checkConfigMapKey, checkDnsSubdomain, checkEnvName, checkPort, checkPortName, checkUnique } from './names';
 import { checkCpu, checkMemory } from './quantities';
 import { SecretKeyRef } from './secret-ref';
 import { isEnvFieldPath } from './validation/pod-references';
@@ -200,6 +200,9 @@ export function validateContainer(scope: IConstruct, prefix: string, props: Cont
       check(scope, found === undefined, `${prefix}env.${name}`, '<redacted>',
         `looks like a secret given as a literal${found?.id === 'secret-name' ? '' : ` (${found?.what})`}; reference it with { secretKeyRef: { secretName, key } } or mount it with secretFiles`);
     }
+    // The API server refuses a key like "..data" in an env reference (the cluster tier's soundness property found it).
+    if (typeof value === 'object' && 'secretKeyRef' in value) checkConfigMapKey(scope, `${prefix}env.${name}.secretKeyRef.key`, value.secretKeyRef.key);
+    if (typeof value === 'object' && 'configMapKeyRef' in value) checkConfigMapKey(scope, `${prefix}env.${name}.configMapKeyRef.key`, value.configMapKeyRef.key);
   }
   for (const field of ['command', 'args'] as const) {
     (props[field] ?? []).forEach((arg, i) => {

@@ -43,6 +43,15 @@ export function checkEnvName(scope: IConstruct, prop: string, value: string): vo
   check(scope, ENV_NAME.test(value), prop, value, 'must be a C_IDENTIFIER-like name: letters, digits, "_", "-" and ".", not starting with a digit');
 }
 
+/**
+ * Checks a ConfigMap or Secret key as the API server does for env references and data (IsConfigMapKey): letters,
+ * digits, "-", "_" and ".", at most 253 characters, not "." or ".." and not starting with "..".
+ */
+export function checkConfigMapKey(scope: IConstruct, prop: string, value: string): void {
+  check(scope, typeof value === 'string' && value.length <= 253 && /^[-._a-zA-Z0-9]+$/.test(value) && value !== '.' && !value.startsWith('..'), prop, value,
+    'must be a ConfigMap/Secret key: letters, digits, "-", "_" and ".", at most 253 characters, not "." and not starting with ".."');
+}
+
 /** Throws naming the first duplicate in `values`. */
 export function checkUnique(scope: IConstruct, prop: string, values: readonly (string | number)[]): void {
   const seen = new Set<string | number>();

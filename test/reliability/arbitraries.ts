@@ -156,7 +156,7 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
 const SECRET_LOOKING = /(PASSWORD|PASSWD|SECRET|TOKEN|KEY|PRIVATE|CREDENTIAL)/i;
 const envName = fc.stringMatching(/^[A-Z][A-Z0-9_]{0,15}$/);
 const secretName = fc.constantFrom('app-secrets', 'db-credentials', 'api.tokens', 'tls-certs');
-const secretKey = fc.stringMatching(/^[-._a-zA-Z0-9]{1,20}$/).filter((k) => k !== '.' && k !== '..');
+const secretKey = fc.stringMatching(/^[-._a-zA-Z0-9]{1,20}$/).filter((k) => k !== '.' && !k.startsWith('..'));
 
 /** Environment: literals under non-secret names (and `*_FILE` paths), and secretKeyRef / configMapKeyRef / fieldRef values. */
 export const env: fc.Arbitrary<{ env: Record<string, EnvValue>; secrets: string[]; configMaps: string[] }> = fc.uniqueArray(
