@@ -139,7 +139,7 @@ describe('the add-ons layer in the Argo CD chart', () => {
     // Production syncs by hand; so do the add-ons of its cluster.
     expect(helm.every((o) => o.spec.syncPolicy.automated === undefined)).toBe(true);
     // The GatewayClass the Gateways name, in dist/addons/shared/, synced after the add-on that serves it.
-    const objects = app.charts.filter((c): c is PlatformChart => c instanceof PlatformChart && c.platform === ADDONS_PLATFORM).flatMap((c) => c.toJson());
+    const objects = app.charts.filter((c): c is PlatformChart => c instanceof PlatformChart).filter((c) => c.platform === ADDONS_PLATFORM).flatMap((c) => c.toJson());
     expect(objects).toEqual([expect.objectContaining({
       apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: expect.objectContaining({ name: 'envoy-gateway' }),
       spec: expect.objectContaining({ controllerName: 'gateway.envoyproxy.io/gatewayclass-controller' }),
@@ -169,20 +169,22 @@ describe('every cluster of the real platforms', () => {
   const helmApps = all.filter((o) => o.kind === 'Application' && o.spec.source.chart !== undefined);
   const uses = clusterUses(PLATFORMS.filter((p) => p.name !== 'argocd'), ENVIRONMENT_ORDER, ENVIRONMENTS);
   const objectsOf = (platform: string, env: string) => app.charts
-    .filter((c): c is PlatformChart => c instanceof PlatformChart && c.platform === platform && c.environment === env).flatMap((c) => c.toJson());
+    .filter((c): c is PlatformChart => c instanceof PlatformChart).filter((c) => c.platform === platform && c.environment === env).flatMap((c) => c.toJson());
 
   test('the clusters and their add-ons', () => {
     const table = Object.fromEntries(uses.map((u) => [u.key, helmApps.filter((a) => a.spec.project === `addons-${u.key}`).map((a) => a.metadata.name.slice(u.key.length + 1)).sort()]));
+    // Every platform ships a PrometheusRule and a dashboard (charts/observability.ts), so every cluster gets
+    // kube-prometheus-stack.
     expect(table).toEqual({
       'eks-production': ['cert-manager', 'ingress-nginx', 'kube-prometheus-stack', 'metrics-server'],
       'eks-staging': ['cert-manager', 'ingress-nginx', 'kube-prometheus-stack', 'metrics-server'],
-      'gke-production': ['external-secrets'],
-      'gke-staging': ['external-secrets'],
+      'gke-production': ['external-secrets', 'kube-prometheus-stack'],
+      'gke-staging': ['external-secrets', 'kube-prometheus-stack'],
       'lke': ['alloy', 'cert-manager', 'ingress-nginx', 'kube-prometheus-stack', 'loki', 'metrics-server', 'nvidia-device-plugin', 'sealed-secrets'],
-      'production': ['cert-manager', 'ingress-nginx', 'metrics-server'],
-      'staging': ['cert-manager', 'ingress-nginx', 'metrics-server'],
+      'production': ['cert-manager', 'ingress-nginx', 'kube-prometheus-stack', 'metrics-server'],
+      'staging': ['cert-manager', 'ingress-nginx', 'kube-prometheus-stack', 'metrics-server'],
       // aurontek's Ingress names a ClusterIssuer, so the test cluster gets cert-manager too.
-      'test': ['cert-manager', 'ingress-nginx'],
+      'test': ['cert-manager', 'ingress-nginx', 'kube-prometheus-stack'],
     });
   });
 
@@ -219,8 +221,9 @@ describe('every cluster of the real platforms', () => {
     expect(wave('cert-manager')).toBeGreaterThan(wave('kube-prometheus-stack'));
     expect(wave('alloy')).toBeGreaterThan(wave('loki'));
     // Without kube-prometheus-stack on the cluster, no chart renders a ServiceMonitor.
-    const staging = helmApps.find((a) => a.metadata.name === 'staging-cert-manager');
-    expect(staging.spec.source.helm.valuesObject.prometheus.servicemonitor.enabled).toBe(false);
+    const ctx = { cluster: 'c', provider: 'generic' as const, selected: new Set<AddOnName>(['cert-manager']), gpuPlacement: { nodeSelectors: [], tolerations: [] } };
+    expect(ADDONS['cert-manager'].values(ctx).prometheus.servicemonitor.enabled).toBe(false);
+    expect(ADDONS['ingress-nginx'].values(ctx).controller.metrics.serviceMonitor.enabled).toBe(false);
   });
 
   test('charts whose CRDs exceed the annotation limit apply server-side; the AppProject allows exactly the charts\' repos and namespaces', () => {
