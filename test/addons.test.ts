@@ -1,3 +1,5 @@
+import { spawnSync } from 'child_process';
+import * as path from 'path';
 import { ApiObject, App } from 'cdk8s';
 import { buildApp } from '../charts';
 import { ADDONS_PLATFORM, clusterUses } from '../charts/addons';
@@ -9,6 +11,7 @@ import { deriveAddOns, ClusterObjects, groupOf, UnprovidedKindError } from '../l
 import { EXACT_VERSION, HelmApplication } from '../lib/addons/helm-application';
 import { PlatformChart } from '../lib';
 import { renderChart } from '../lib/synth';
+import { addOnsMarkdown, addOnsMermaid, clusterPictures, topologyMarkdown } from '../lib/topology';
 import { testChart } from './util';
 
 const SYNC_WAVE = 'argocd.argoproj.io/sync-wave';
@@ -144,6 +147,9 @@ describe('the add-ons layer in the Argo CD chart', () => {
       apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: expect.objectContaining({ name: 'envoy-gateway' }),
       spec: expect.objectContaining({ controllerName: 'gateway.envoyproxy.io/gatewayclass-controller' }),
     })]);
+    for (const c of app.charts.filter((x): x is PlatformChart => x instanceof PlatformChart).filter((x) => x.platform === ADDONS_PLATFORM)) {
+      expect(renderChart(c).findings).toEqual([]);
+    }
     const clusterApp = production.toJson().find((o) => o.kind === 'Application' && o.metadata.name === 'shared-addons');
     expect(clusterApp.spec.source.path).toBe('addons/shared');
     const envoy = helm.find((o) => o.metadata.name === 'shared-envoy-gateway');
@@ -248,5 +254,36 @@ describe('every cluster of the real platforms', () => {
 
   test('the Argo CD charts with add-ons still pass the validation gate', () => {
     for (const c of argocdCharts) expect(renderChart(c).findings).toEqual([]);
+  });
+});
+
+describe('topology pictures show each cluster\'s add-ons', () => {
+  const app = new App();
+  buildApp(app, { platforms: ['argocd'], environments: ['production'] });
+  const chart = app.charts.find((c): c is ArgoCdChart => c instanceof ArgoCdChart)!;
+  const rendered = renderChart(chart);
+  const markdown = topologyMarkdown(rendered);
+  const pictures = clusterPictures(rendered.files.map((f) => f.object));
+
+  test('every add-on Application appears under its cluster, with chart, version and wave, before the platforms there', () => {
+    expect(pictures.map((p) => p.cluster)).toEqual(['eks-production', 'gke-production', 'lke', 'production']);
+    const lke = pictures.find((p) => p.cluster === 'lke')!;
+    expect(lke.platforms.map((p) => p.name)).toEqual(['aiaas-production']);
+    expect(lke.addOns.map((a) => a.chart)).toContain('nvidia-device-plugin');
+    expect(markdown).toContain('## Cluster add-ons');
+    expect(markdown).toContain('| lke | lke-nvidia-device-plugin | nvidia-device-plugin | 0.20.0 | nvidia-device-plugin | -9 |');
+    for (const p of pictures) for (const a of p.addOns) for (const pl of p.platforms) expect(a.wave).toBeLessThan(pl.wave);
+  });
+
+  test('the add-ons diagram parses with mermaid', () => {
+    const result = spawnSync(process.execPath, [path.join(__dirname, 'mermaid-check.mjs')], {
+      input: JSON.stringify([{ name: 'addons', text: addOnsMermaid(pictures) }]), encoding: 'utf8', timeout: 120_000,
+    });
+    expect(result.status).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual([expect.objectContaining({ name: 'addons', ok: true, diagramType: 'flowchart-v2' })]);
+  });
+
+  test('a chart without Helm add-ons gets no section', () => {
+    expect(addOnsMarkdown([{ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'x' } }])).toEqual([]);
   });
 });
