@@ -10,6 +10,9 @@ export * from './dashboards';
 export * from './exporters';
 export * from './model';
 
+/** Kinds {@link observabilityModel} reads, plus Namespace to place the rule and dashboard. */
+const MODEL_KINDS = new Set(['Deployment', 'StatefulSet', 'Service', 'ServiceMonitor', 'HorizontalPodAutoscaler', 'ScaledObject', 'Ingress', 'Certificate', 'Namespace']);
+
 export interface ObservabilityOptions {
   /** URL of `docs/runbooks` in the repository, linked from every alert's `runbook_url`. */
   readonly runbookBaseUrl: string;
@@ -20,7 +23,10 @@ export interface ObservabilityOptions {
  * generated from the objects the chart already renders. Call once, after the chart is built.
  */
 export function addObservability(chart: PlatformChart, options: ObservabilityOptions): { rule: ApiObject; dashboard: ApiObject } {
-  const objects = chart.toJson();
+  // Only the kinds the model reads: resolving the whole chart a second time would cost a third of the synth.
+  const objects = chart.node.findAll()
+    .filter((c): c is ApiObject => c instanceof ApiObject && MODEL_KINDS.has(c.kind))
+    .map((o) => o.toJson());
   const model = observabilityModel(chart.platform, chart.environment, objects);
   const namespaces = new Set(objects.map((o) => o.metadata?.namespace).filter(Boolean));
   // The chart's own namespace when it has objects there, else the first namespace it renders into.
