@@ -252,6 +252,16 @@ describe('every cluster of the real platforms', () => {
     expect(helmApps.find((a) => a.metadata.name === 'eks-production-metrics-server').spec.source.helm.valuesObject.args).toEqual([]);
   });
 
+  test('kube-prometheus-stack scrapes no managed control plane, and runs no node-exporter on GKE Autopilot', () => {
+    const values = (name: string) => helmApps.find((a) => a.metadata.name === name).spec.source.helm.valuesObject;
+    expect(values('gke-production-kube-prometheus-stack')).toEqual(expect.objectContaining({
+      nodeExporter: { enabled: false }, kubeEtcd: { enabled: false }, kubeScheduler: { enabled: false }, kubeControllerManager: { enabled: false },
+    }));
+    expect(values('eks-production-kube-prometheus-stack').nodeExporter).toEqual({ enabled: true });
+    expect(values('eks-production-kube-prometheus-stack').kubeEtcd).toEqual({ enabled: false });
+    expect(values('production-kube-prometheus-stack').kubeEtcd).toEqual({ enabled: true });
+  });
+
   test('the Argo CD charts with add-ons still pass the validation gate', () => {
     for (const c of argocdCharts) expect(renderChart(c).findings).toEqual([]);
   });

@@ -97,6 +97,15 @@ export interface CertManagerValues {
 /** kube-prometheus-stack chart values (charts/kube-prometheus-stack/values.yaml @ kube-prometheus-stack-88.5.3). */
 export interface KubePrometheusStackValues {
   readonly crds: { readonly enabled: boolean };
+  /**
+   * Scrape the control plane only where we run it: GKE, EKS and LKE manage it and expose no etcd, scheduler or
+   * controller-manager endpoints, so those targets would only be down forever (and fire TargetDown).
+   */
+  readonly kubeControllerManager: { readonly enabled: boolean };
+  readonly kubeScheduler: { readonly enabled: boolean };
+  readonly kubeEtcd: { readonly enabled: boolean };
+  /** node-exporter needs host PID, network and paths, which GKE Autopilot forbids. */
+  readonly nodeExporter: { readonly enabled: boolean };
   readonly prometheus: {
     readonly prometheusSpec: {
       /** false: select the ServiceMonitors, PodMonitors and PrometheusRules of every release and namespace. */
@@ -272,8 +281,13 @@ export const ADDONS: { readonly [N in AddOnName]: AddOnSpec<AddOnValues[N]> } = 
     namespacedKinds: [...CORE_NS, ...RBAC_NS, ...gk('apps', 'Deployment', 'DaemonSet', 'StatefulSet'), ...gk('batch', 'Job'),
       ...gk('policy', 'PodDisruptionBudget'),
       ...gk('monitoring.coreos.com', 'Prometheus', 'Alertmanager', 'ServiceMonitor', 'PrometheusRule')],
-    values: () => ({
+    values: (ctx) => ({
       crds: { enabled: true },
+      kubeControllerManager: { enabled: ctx.provider === 'generic' },
+      kubeScheduler: { enabled: ctx.provider === 'generic' },
+      kubeEtcd: { enabled: ctx.provider === 'generic' },
+      // Our GKE clusters are Autopilot (connectors): no host access for node-exporter.
+      nodeExporter: { enabled: ctx.provider !== 'gke' },
       prometheus: {
         prometheusSpec: {
           serviceMonitorSelectorNilUsesHelmValues: false,
