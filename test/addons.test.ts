@@ -88,6 +88,28 @@ describe('deriving add-ons from rendered objects', () => {
     expect(derive('gke', [gpu]).addOns).toEqual([]);
   });
 
+  test('a ClusterIssuer named but not rendered on the cluster is rendered once, solving HTTP-01 through the edge that names it', () => {
+    const r = derive('generic', [
+      ingress('web', 'nginx', { 'cert-manager.io/cluster-issuer': 'letsencrypt-prod' }),
+      { ...gateway('public', 'envoy-gateway'), metadata: { name: 'public', namespace: 'edge', annotations: { 'cert-manager.io/cluster-issuer': 'letsencrypt-prod' } } },
+    ]);
+    expect(r.clusterIssuers).toEqual([{
+      name: 'letsencrypt-prod',
+      server: 'https://acme-v02.api.letsencrypt.org/directory',
+      solvers: [
+        { http01: { gatewayHTTPRoute: { parentRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'public', namespace: 'edge' }] } } },
+        { http01: { ingress: { ingressClassName: 'nginx' } } },
+      ],
+    }]);
+    // A platform that renders the issuer owns it.
+    const owned = derive('generic', [ingress('web', 'nginx', { 'cert-manager.io/cluster-issuer': 'letsencrypt-prod' }),
+      { apiVersion: 'cert-manager.io/v1', kind: 'ClusterIssuer', metadata: { name: 'letsencrypt-prod' }, spec: {} }]);
+    expect(owned.clusterIssuers).toEqual([]);
+    // An issuer name with no known ACME directory is a finding.
+    expect(derive('generic', [ingress('web', 'nginx', { 'cert-manager.io/cluster-issuer': 'corp-ca' })]).unprovided.join('\n'))
+      .toMatch(/ClusterIssuer "corp-ca" is named but not rendered/);
+  });
+
   test.each([
     ['a kind from no add-on', [{ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w', namespace: 'app' } }], /kind Widget \(example.com\) is served by no add-on/],
     ['an Ingress class nothing serves', [ingress('web', 'traefik')], /Ingress class "traefik" has no controller on generic/],
@@ -170,7 +192,7 @@ describe('the add-ons layer in the Argo CD chart', () => {
 describe('every cluster of the real platforms', () => {
   const app = new App();
   buildApp(app);
-  const argocdCharts = app.charts.filter((c): c is ArgoCdChart => c instanceof ArgoCdChart);
+  const argocdCharts = app.charts.filter((c): c is ArgoCdChart => c instanceof ArgoCdChart && (c as ArgoCdChart).platform === 'argocd');
   const all = argocdCharts.flatMap((c) => c.toJson());
   const helmApps = all.filter((o) => o.kind === 'Application' && o.spec.source.chart !== undefined);
   const uses = clusterUses(PLATFORMS.filter((p) => p.name !== 'argocd'), ENVIRONMENT_ORDER, ENVIRONMENTS);
@@ -237,7 +259,10 @@ describe('every cluster of the real platforms', () => {
     expect(kps.spec.syncOptions ?? kps.spec.syncPolicy.syncOptions).toContain('ServerSideApply=true');
     const project = all.find((o) => o.kind === 'AppProject' && o.metadata.name === 'addons-lke');
     const lkeApps = helmApps.filter((a) => a.spec.project === 'addons-lke');
-    expect(project.spec.sourceRepos).toEqual([...new Set(lkeApps.map((a) => a.spec.source.repoURL))].sort());
+    // The charts' repositories, and this repository for dist/addons/lke/ (its ClusterIssuer).
+    const inProject = all.filter((o) => o.kind === 'Application' && o.spec.project === 'addons-lke');
+    expect(project.spec.sourceRepos).toEqual([...new Set(inProject.map((a) => a.spec.source.repoURL))].sort());
+    expect(inProject.length).toBe(lkeApps.length + 1);
     expect(project.spec.destinations.map((d: any) => d.namespace)).toEqual([...new Set(lkeApps.map((a) => a.spec.destination.namespace))].sort());
     expect(waveOf(project)).toBeLessThan(Math.min(...lkeApps.map(waveOf)));
   });
@@ -262,6 +287,19 @@ describe('every cluster of the real platforms', () => {
     expect(values('production-kube-prometheus-stack').kubeEtcd).toEqual({ enabled: true });
   });
 
+  test('clusters whose Ingresses name letsencrypt-prod without a platform rendering it get it from dist/addons/<cluster>/', () => {
+    const issuers = app.charts.filter((c): c is PlatformChart => c instanceof PlatformChart).filter((c) => c.platform === ADDONS_PLATFORM)
+      .flatMap((c) => c.toJson().map((o) => `${c.environment}/${o.kind}/${o.metadata.name}`)).sort();
+    // aroti (staging, production) and expense-tracker (EKS) render their own; aiaas (lke) and aurontek (test) do not.
+    expect(issuers).toEqual(['lke/ClusterIssuer/letsencrypt-prod', 'test/ClusterIssuer/letsencrypt-prod']);
+    const clusterApp = all.find((o) => o.kind === 'Application' && o.metadata.name === 'test-addons');
+    expect(clusterApp.spec.source.path).toBe('addons/test');
+    expect(waveOf(clusterApp)).toBeGreaterThan(waveOf(helmApps.find((a) => a.metadata.name === 'test-cert-manager')));
+    for (const c of app.charts.filter((x): x is PlatformChart => x instanceof PlatformChart).filter((x) => x.platform === ADDONS_PLATFORM)) {
+      expect(renderChart(c).findings).toEqual([]);
+    }
+  });
+
   test('the Argo CD charts with add-ons still pass the validation gate', () => {
     for (const c of argocdCharts) expect(renderChart(c).findings).toEqual([]);
   });
@@ -270,7 +308,8 @@ describe('every cluster of the real platforms', () => {
 describe('topology pictures show each cluster\'s add-ons', () => {
   const app = new App();
   buildApp(app, { platforms: ['argocd'], environments: ['production'] });
-  const chart = app.charts.find((c): c is ArgoCdChart => c instanceof ArgoCdChart)!;
+  // PlatformChart's instanceof is by brand, so every platform chart passes `instanceof ArgoCdChart`: pick by name.
+  const chart = app.charts.find((c): c is ArgoCdChart => c instanceof ArgoCdChart && (c as ArgoCdChart).platform === 'argocd')!;
   const rendered = renderChart(chart);
   const markdown = topologyMarkdown(rendered);
   const pictures = clusterPictures(rendered.files.map((f) => f.object));
@@ -279,6 +318,8 @@ describe('topology pictures show each cluster\'s add-ons', () => {
     expect(pictures.map((p) => p.cluster)).toEqual(['eks-production', 'gke-production', 'lke', 'production']);
     const lke = pictures.find((p) => p.cluster === 'lke')!;
     expect(lke.platforms.map((p) => p.name)).toEqual(['aiaas-production']);
+    // dist/addons/lke/ (its ClusterIssuer) is drawn with the add-ons.
+    expect(lke.addOns.find((a) => a.name === 'lke-addons')).toEqual(expect.objectContaining({ chart: 'addons/lke', wave: -3 }));
     expect(lke.addOns.map((a) => a.chart)).toContain('nvidia-device-plugin');
     expect(markdown).toContain('## Cluster add-ons');
     expect(markdown).toContain('| lke | lke-nvidia-device-plugin | nvidia-device-plugin | 0.20.0 | nvidia-device-plugin | -9 |');

@@ -1,6 +1,7 @@
 import { App } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AppProject } from '../../imports/argocd-appproject-argoproj.io';
+import { ClusterIssuer } from '../../imports/cert-manager-clusterissuer-cert-manager.io';
 import { GatewayClass } from '../../imports/gateway-api-gatewayclass-gateway.networking.k8s.io';
 import { ADDONS, AddOnContext, AddOnName } from '../../lib/addons/catalog';
 import { ClusterAddOns, deriveAddOns, ENVOY_GATEWAY_CLASS, ENVOY_GATEWAY_CONTROLLER, UnprovidedKindError } from '../../lib/addons/derive';
@@ -135,8 +136,10 @@ export class AddOnsLayer extends Construct {
         for (const k of s.namespacedKinds) namespacedKinds.set(`${k.group}/${k.kind}`, k);
       }
       if (addOns.gatewayClass) clusterKinds.set('gateway.networking.k8s.io/GatewayClass', { group: 'gateway.networking.k8s.io', kind: 'GatewayClass' });
+      if (addOns.clusterIssuers.length > 0) clusterKinds.set('cert-manager.io/ClusterIssuer', { group: 'cert-manager.io', kind: 'ClusterIssuer' });
+      const hasClusterObjects = addOns.gatewayClass || addOns.clusterIssuers.length > 0;
       const repos = new Set(specs.map((s) => s.chart.repoUrl));
-      if (addOns.gatewayClass) repos.add(props.config.repoUrl);
+      if (hasClusterObjects) repos.add(props.config.repoUrl);
       const project = new AppProject(this, `${use.key}-project`, {
         metadata: { name: projectName, namespace: argocd },
         spec: {
@@ -167,7 +170,7 @@ export class AddOnsLayer extends Construct {
         applications.set(s.name, app);
       }
       let clusterObjects: ArgoCdApplication | undefined;
-      if (addOns.gatewayClass) {
+      if (hasClusterObjects) {
         clusterObjects = new ArgoCdApplication(this, `${use.key}-cluster-objects`, {
           name: `${use.key}-addons`,
           namespace: argocd,
@@ -197,11 +200,19 @@ export function waveOf(name: AddOnName, ctx: AddOnContext): number {
 
 /**
  * The cluster-level objects of one cluster, rendered into `dist/addons/<cluster>/` (the GatewayClass its Gateways
- * name), or undefined when the cluster needs none.
+ * name, the ClusterIssuers its objects name that no platform renders), or undefined when the cluster needs none.
  */
 export function buildClusterObjects(app: App, addOns: ClusterAddOns): PlatformChart | undefined {
-  if (!addOns.gatewayClass) return undefined;
+  if (!addOns.gatewayClass && addOns.clusterIssuers.length === 0) return undefined;
   const chart = new PlatformChart(app, `${ADDONS_PLATFORM}-${addOns.cluster}`, { platform: ADDONS_PLATFORM, environment: addOns.cluster, namespace: 'default' });
+  for (const issuer of addOns.clusterIssuers) {
+    // Owned once per cluster: only an issuer that objects name and no platform on the cluster renders.
+    new ClusterIssuer(chart, `issuer-${issuer.name}`, {
+      metadata: { name: issuer.name },
+      spec: { acme: { server: issuer.server, privateKeySecretRef: { name: `${issuer.name}-account-key` }, solvers: issuer.solvers as any } },
+    });
+  }
+  if (!addOns.gatewayClass) return chart;
   new GatewayClass(chart, 'envoy-gateway', {
     metadata: { name: ENVOY_GATEWAY_CLASS },
     // Envoy Gateway reconciles GatewayClasses with this controllerName (GatewayControllerName, envoyproxy/gateway api/v1alpha1/envoygateway_types.go @ v1.9.0).

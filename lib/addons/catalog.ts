@@ -181,6 +181,8 @@ export interface LokiValues {
     readonly schemaConfig: { readonly configs: readonly Record<string, unknown>[] };
     readonly limits_config: { readonly retention_period: string };
     readonly compactor: { readonly retention_enabled: boolean; readonly delete_request_store: string };
+    /** Merged into the chart's pod security context, which sets no seccomp profile: the "restricted" namespace needs one. */
+    readonly podSecurityContext: { readonly seccompProfile: { readonly type: 'RuntimeDefault' } };
   };
   readonly singleBinary: { readonly replicas: number; readonly persistence: { readonly size: string } };
   readonly read: { readonly replicas: number };
@@ -396,6 +398,8 @@ export const ADDONS: { readonly [N in AddOnName]: AddOnSpec<AddOnValues[N]> } = 
   'envoy-gateway': {
     name: 'envoy-gateway',
     namespace: 'envoy-gateway-system',
+    // The controller and the Envoy proxies it creates here run with DefaultSecurityContext: non-root, no
+    // capabilities, RuntimeDefault seccomp (internal/infrastructure/kubernetes/resource/resource.go @ v1.9.0).
     podSecurity: 'restricted',
     chart: {
       // The chart is published only as an OCI artifact: oci://docker.io/envoyproxy/gateway-helm.
@@ -457,6 +461,7 @@ export const ADDONS: { readonly [N in AddOnName]: AddOnSpec<AddOnValues[N]> } = 
         schemaConfig: { configs: [{ from: '2026-01-01', store: 'tsdb', object_store: 'filesystem', schema: 'v13', index: { prefix: 'loki_index_', period: '24h' } }] },
         limits_config: { retention_period: '744h' },
         compactor: { retention_enabled: true, delete_request_store: 'filesystem' },
+        podSecurityContext: { seccompProfile: { type: 'RuntimeDefault' } },
       },
       singleBinary: { replicas: 1, persistence: { size: '50Gi' } },
       read: { replicas: 0 },

@@ -56,9 +56,26 @@ export interface ClusterAddOns {
   readonly gatewayClass: boolean;
   /** Where the GPU pods run, for the device plugin. */
   readonly gpuPlacement: GpuPlacement;
+  /** ClusterIssuers the cluster's objects name but no platform renders: the add-ons layer renders them once. */
+  readonly clusterIssuers: readonly ClusterIssuerSpec[];
   /** Objects that use a kind or class no add-on and no provider serves: each fails the synth. */
   readonly unprovided: readonly string[];
 }
+
+/** An ACME ClusterIssuer with HTTP-01 solvers through the edge of the objects that name it. */
+export interface ClusterIssuerSpec {
+  readonly name: string;
+  /** ACME directory URL. */
+  readonly server: string;
+  /** One HTTP-01 solver per Ingress class or Gateway that names the issuer, sorted. */
+  readonly solvers: readonly object[];
+}
+
+/** ACME directories of the issuer names the add-ons layer knows (Let's Encrypt production and staging). */
+export const KNOWN_ACME_ISSUERS: Readonly<Record<string, string>> = {
+  'letsencrypt-prod': 'https://acme-v02.api.letsencrypt.org/directory',
+  'letsencrypt-staging': 'https://acme-staging-v02.api.letsencrypt.org/directory',
+};
 
 /**
  * Derives a cluster's add-ons from its rendered objects (pure): a kind from an add-on's CRDs needs that add-on; an
@@ -77,6 +94,8 @@ export function deriveAddOns(input: ClusterObjects): ClusterAddOns {
   const gpuSelectors: Record<string, string>[] = [];
   const gpuTolerations: Toleration[] = [];
   const gateways = new Map<string, string>();
+  const renderedIssuers = new Set<string>();
+  const issuerSolvers = new Map<string, Map<string, object>>();
   for (const { object: o } of input.objects) {
     if (o.kind === 'Gateway' && groupOf(o.apiVersion) === 'gateway.networking.k8s.io') {
       gateways.set(`${o.metadata?.namespace ?? ''}/${o.metadata?.name}`, o.spec?.gatewayClassName ?? '');
@@ -125,6 +144,19 @@ export function deriveAddOns(input: ClusterObjects): ClusterAddOns {
     if (Object.keys(annotations).some((a) => a === 'cert-manager.io/cluster-issuer' || a === 'cert-manager.io/issuer')) {
       need('cert-manager', source, o, 'cert-manager.io issuer annotation');
     }
+    if (o.kind === 'ClusterIssuer' && group === 'cert-manager.io') renderedIssuers.add(o.metadata?.name);
+    const issuer: string | undefined = annotations['cert-manager.io/cluster-issuer'];
+    if (issuer !== undefined) {
+      const solvers = issuerSolvers.get(issuer) ?? new Map<string, object>();
+      issuerSolvers.set(issuer, solvers);
+      if (o.kind === 'Ingress' && o.spec?.ingressClassName) {
+        solvers.set(`ingress/${o.spec.ingressClassName}`, { http01: { ingress: { ingressClassName: o.spec.ingressClassName } } });
+      } else if (o.kind === 'Gateway') {
+        // cert-manager's gateway-shim: the HTTP-01 challenge route attaches to the Gateway that asks for the certificate.
+        solvers.set(`gateway/${o.metadata.namespace}/${o.metadata.name}`,
+          { http01: { gatewayHTTPRoute: { parentRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: o.metadata.name, namespace: o.metadata.namespace }] } } });
+      }
+    }
     if (o.kind === 'ConfigMap' && o.metadata?.labels?.grafana_dashboard === '1') need('kube-prometheus-stack', source, o, 'Grafana dashboard ConfigMap');
     const pod = podSpecOf(o);
     if (pod && [...(pod.containers ?? []), ...(pod.initContainers ?? [])].some((c: any) => c.resources?.limits?.['nvidia.com/gpu'] !== undefined || c.resources?.requests?.['nvidia.com/gpu'] !== undefined)) {
@@ -137,6 +169,17 @@ export function deriveAddOns(input: ClusterObjects): ClusterAddOns {
     need('loki', 'cluster', { kind: 'Cluster', metadata: { name: input.cluster } }, 'log aggregation asked for in charts/addons/config.ts');
     need('alloy', 'cluster', { kind: 'Cluster', metadata: { name: input.cluster } }, 'ships the pods\' logs to Loki');
   }
+  const clusterIssuers: ClusterIssuerSpec[] = [];
+  for (const [name, solvers] of [...issuerSolvers.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    if (renderedIssuers.has(name)) continue;
+    const server = KNOWN_ACME_ISSUERS[name];
+    if (server === undefined || solvers.size === 0) {
+      unprovided.push(`cluster: ClusterIssuer "${name}" is named but not rendered on this cluster, and the add-ons layer knows no ACME directory `
+        + `for it (known: ${Object.keys(KNOWN_ACME_ISSUERS).join(', ')}) or no Ingress class or Gateway to solve HTTP-01 through`);
+      continue;
+    }
+    clusterIssuers.push({ name, server, solvers: [...solvers.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, v]) => v) });
+  }
   const addOns = ADDON_NAMES.filter((n) => reasons.has(n));
   return {
     cluster: input.cluster,
@@ -145,6 +188,7 @@ export function deriveAddOns(input: ClusterObjects): ClusterAddOns {
     reasons: addOns.map((n) => reasons.get(n)!),
     gatewayClass: reasons.has('envoy-gateway'),
     gpuPlacement: { nodeSelectors: distinctSelectors(gpuSelectors), tolerations: gpuTolerations },
+    clusterIssuers,
     unprovided: [...new Set(unprovided)].sort(),
   };
 }

@@ -24,6 +24,9 @@ export function clusterPictures(objects: readonly any[]): ClusterPicture[] {
     byCluster.set(cluster, entry);
     if (o.spec?.source?.chart) {
       entry.addOns.push({ name: o.metadata.name, chart: o.spec.source.chart, version: o.spec.source.targetRevision, wave, namespace: destination.namespace ?? '' });
+    } else if (String(o.spec?.project ?? '').startsWith('addons-')) {
+      // The add-ons layer's own cluster-level objects (dist/addons/<cluster>/): drawn as an add-on, by path.
+      entry.addOns.push({ name: o.metadata.name, chart: o.spec.source?.path ?? '', version: o.spec.source?.targetRevision ?? '', wave, namespace: destination.namespace ?? '' });
     } else {
       entry.platforms.push({ name: o.metadata.name, wave });
     }
