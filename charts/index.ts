@@ -5,17 +5,15 @@ import { aroti } from './aroti';
 import { aurontek } from './aurontek';
 import { connectors } from './connectors';
 import { expenseTracker } from './expense-tracker';
+import { withObservability } from './observability';
 import { PlatformDefinition } from './platform';
 
 export { PlatformDefinition } from './platform';
 
 /** Every platform the app renders, in output order. Register a new platform here. */
 export const PLATFORMS: readonly PlatformDefinition<any>[] = [
-  aiaas,
-  aroti,
-  aurontek,
-  connectors,
-  expenseTracker,
+  // Each platform ships its alerts and dashboard, generated from what it renders (charts/observability.ts).
+  ...[aiaas, aroti, aurontek, connectors, expenseTracker].map(withObservability),
   // Keep last: it reads every platform above (lazily) to render their Argo CD projects and Applications.
   argocdPlatform(() => PLATFORMS),
 ];

@@ -7,6 +7,7 @@ import { PropValidationError } from '../../lib/errors';
 import { PlatformChart } from '../../lib/platform-chart';
 import { setSyncWave } from '../../lib/sync-wave';
 import { PlatformDefinition } from '../platform';
+import { AddOnsLayer, AddOnsLayerProps, addOnsOfEnvironment } from '../addons';
 import { ArgoCdEnvironment, ENVIRONMENT_ORDER, ENVIRONMENTS, SyncPolicy } from './config';
 
 export * from './config';
@@ -129,6 +130,8 @@ export interface ArgoCdChartProps {
   readonly config: ArgoCdEnvironment;
   /** The platforms that have this environment, each with the facts read from its objects. */
   readonly platforms: readonly PlatformFacts[];
+  /** Add-ons of the clusters this environment's root installs (charts/addons). @default - none */
+  readonly addOns?: AddOnsLayerProps['clusters'];
 }
 
 /**
@@ -145,6 +148,8 @@ export class ArgoCdChart extends PlatformChart {
   public readonly projects: ReadonlyMap<string, ArgoCdProject>;
   /** Per platform name, its Application. */
   public readonly applications: ReadonlyMap<string, ArgoCdApplication>;
+  /** The add-ons of the clusters this environment owns. */
+  public readonly addOns: AddOnsLayer;
 
   constructor(scope: Construct, id: string, props: ArgoCdChartProps) {
     const { config, environment } = props;
@@ -238,6 +243,8 @@ export class ArgoCdChart extends PlatformChart {
     }
     this.projects = projects;
     this.applications = applications;
+    // The add-ons layer (charts/addons): Helm Applications for the controllers the platforms' objects need.
+    this.addOns = new AddOnsLayer(this, 'AddOns', { environment, config, clusters: props.addOns ?? [] });
   }
 }
 
@@ -274,7 +281,8 @@ export function argocdPlatform(
           `a platform uses this environment but charts/argocd/config.ts has no entry for it; known: ${Object.keys(environments).join(', ')}`);
       }
       const facts = others().filter((p) => p.environments.includes(environment)).map((p) => readPlatformFacts(p, environment, app));
-      return new ArgoCdChart(app, `${ARGOCD_PLATFORM}-${environment}`, { environment, config, platforms: facts });
+      const addOns = addOnsOfEnvironment(app, environment, others(), environmentsOf(others()), environments);
+      return new ArgoCdChart(app, `${ARGOCD_PLATFORM}-${environment}`, { environment, config, platforms: facts, addOns });
     },
   };
 }

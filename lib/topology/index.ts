@@ -1,6 +1,8 @@
+import { addOnsMarkdown } from './addons';
 import { analyzeNetwork, compare, ExternalPeer, matchesSelector, NetworkAnalysis, PodTemplate, podTemplatesOf, sortPortLabels } from './network';
 
 export * from './network';
+export * from './addons';
 
 /** File written next to each environment's manifests. Not a Kubernetes resource, so not in kustomization.yaml. */
 export const TOPOLOGY_FILE = 'TOPOLOGY.md';
@@ -393,6 +395,7 @@ function renderMarkdown(source: TopologySource, objectCount: number, namespaces:
   out.push('Solid arrows: request routing (host → Ingress, or host → Gateway listener → HTTPRoute, → Service → pods, labelled with paths and ports). '
     + 'Dotted arrows: traffic the NetworkPolicies allow, labelled with pod ports; an arrow from or to a namespace box applies to every workload in it. '
     + 'Peers outside this directory (IP blocks, pods of other namespaces) show only what this side allows. Cylinders are data stores.', '');
+  out.push(...addOnsMarkdown(source.files.map((f) => f.object)));
   out.push('## Workloads', '');
   if (rows.length === 0) {
     out.push('No workloads.', '');

@@ -69,7 +69,8 @@ describe('argocd chart (fixture platforms)', () => {
   });
 
   test('a platform appears only in the environments it has', () => {
-    const apps = (env: string) => objectsOfKind(build(env).objects, 'Application').map((a) => a.metadata.name).sort();
+    // Add-on Applications (project addons-<cluster>) are tested in test/addons.test.ts.
+    const apps = (env: string) => objectsOfKind(build(env).objects, 'Application').filter((a) => !a.spec.project.startsWith('addons-')).map((a) => a.metadata.name).sort();
     expect(apps('development')).toEqual(['lab-development', 'root-development']);
     expect(apps('staging')).toEqual(['lab-staging', 'root-staging', 'shop-staging']);
     expect(apps('production')).toEqual(['root-production', 'shop-production']);
@@ -200,9 +201,10 @@ describe('argocd platform in the registry', () => {
     });
 
     test('one Application and one AppProject per platform that has this environment, and no others', () => {
-      expect(objectsOfKind(objects, 'Application').map((a) => a.metadata.name).sort())
+      // Add-on Applications and projects (addons-<cluster>) are tested in test/addons.test.ts.
+      expect(objectsOfKind(objects, 'Application').filter((a) => !a.spec.project.startsWith('addons-')).map((a) => a.metadata.name).sort())
         .toEqual([`root-${env}`, ...here.map((p) => `${p.name}-${env}`)].sort());
-      expect(objectsOfKind(objects, 'AppProject').map((a) => a.metadata.name).sort())
+      expect(objectsOfKind(objects, 'AppProject').filter((a) => !a.metadata.name.startsWith('addons-')).map((a) => a.metadata.name).sort())
         .toEqual([`argocd-${env}`, ...here.map((p) => `${p.name}-${env}`)].sort());
     });
 
@@ -273,12 +275,14 @@ describe('production sync policy follows each platform document', () => {
 describe('capacity budgets match the cluster Argo CD sends the platform to', () => {
   test.each([...argocdDefinition.environments])('%s: a budgeted namespace on a cluster shared with another platform is held to its budget by a ResourceQuota', (env) => {
     const applications = objectsOfKind(argocdChart(env).toJson(), 'Application').filter((a) => !a.metadata.name.startsWith('root-'));
+    // Platforms with an Application of this environment (the add-ons layer's charts are per cluster, not per environment).
     const clusterOf = (platform: string) => {
-      const d = applications.find((a) => a.metadata.name === `${platform}-${env}`)!.spec.destination;
-      return d.name ?? d.server;
+      const d = applications.find((a) => a.metadata.name === `${platform}-${env}`)?.spec.destination;
+      return d === undefined ? undefined : d.name ?? d.server;
     };
-    for (const chart of platformCharts.filter((c) => c.environment === env && c.capacityBudgets.length > 0)) {
-      const sharedWith = platformCharts.filter((c) => c.environment === env && c.platform !== chart.platform && clusterOf(c.platform) === clusterOf(chart.platform));
+    const deployed = platformCharts.filter((c) => c.environment === env && clusterOf(c.platform) !== undefined);
+    for (const chart of deployed.filter((c) => c.capacityBudgets.length > 0)) {
+      const sharedWith = deployed.filter((c) => c.platform !== chart.platform && clusterOf(c.platform) === clusterOf(chart.platform));
       if (sharedWith.length === 0) continue;
       const objects = chart.toJson();
       for (const budget of chart.capacityBudgets) {

@@ -39,7 +39,8 @@ describe.each(AROTI_ENVIRONMENTS)('aroti %s', (environment) => {
   test('is registered as a platform', () => {
     expect(aroti.name).toBe('aroti');
     expect(aroti.environments).toEqual(['staging', 'production']);
-    expect(PLATFORMS).toContain(aroti);
+    // Registered wrapped with its alerts and dashboard (charts/observability.ts): same name and environments.
+    expect(PLATFORMS.some((p) => p.name === aroti.name && p.environments === aroti.environments)).toBe(true);
   });
 
   test('four namespaces, each restricted with default-deny and DNS egress', () => {

@@ -111,7 +111,8 @@ describe('deterministic output', () => {
     const problems: string[] = [];
     for (const [file, bytes] of first) {
       const text = bytes.toString('utf8');
-      const iso = /\b(19|20)\d\d-[01]\d-[0-3]\d(T[0-2]\d:[0-5]\d)?/.exec(text);
+      // A fixed configuration date is not a timestamp: Loki's schema start (lib/addons/catalog.ts) is the only one.
+      const iso = /\b(19|20)\d\d-[01]\d-[0-3]\d(T[0-2]\d:[0-5]\d)?/.exec(text.replace(/from: "?2026-01-01"?$/gm, ''));
       if (iso) problems.push(`${file}: looks like a timestamp: ${iso[0]}`);
       for (const p of machinePaths) if (text.includes(p)) problems.push(`${file}: contains the machine path ${p}`);
       if (file.endsWith('.yaml') && !file.endsWith('kustomization.yaml')) {
