@@ -38,3 +38,4 @@ export * from './redis';
 export * from './fastapi-backend';
 export * from './postgres-backup';
 export * from './workload-backed-store';
+export * from './synth';

@@ -323,6 +323,11 @@ export class Keycloak extends Construct {
     }
   }
 
+  /** Keycloak's HTTP address inside the cluster, `http://<service>.<namespace>.svc.cluster.local:8080`. */
+  public get internalUrl(): string {
+    return `http://${this.workload.serviceHost}:${KEYCLOAK_HTTP_PORT}`;
+  }
+
   /** The realm's issuer as tokens carry it: `https://<hostname>/realms/<realm>`. */
   public issuerUrl(realm: string): string {
     checkRealm(this, realm);
@@ -338,7 +343,7 @@ export class Keycloak extends Construct {
    */
   public internalRealmUrl(realm: string): string {
     checkRealm(this, realm);
-    return `http://${this.workload.serviceHost}:${KEYCLOAK_HTTP_PORT}/realms/${realm}`;
+    return `${this.internalUrl}/realms/${realm}`;
   }
 }
 

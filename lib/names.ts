@@ -60,3 +60,12 @@ export function checkUnique(scope: IConstruct, prop: string, values: readonly (s
     seen.add(v);
   }
 }
+
+/**
+ * The in-cluster DNS name of a Service, `<service>.<namespace>.svc.cluster.local`. Constructs expose the addresses
+ * clients need (`Workload.serviceHost`, `Keycloak.internalUrl`, `VllmDeployment.openAiBaseUrl`); this is for a Service
+ * rendered by another chart or release, so no chart writes the DNS name by hand.
+ */
+export function clusterServiceHost(service: string, namespace: string): string {
+  return `${service}.${namespace}.svc.cluster.local`;
+}

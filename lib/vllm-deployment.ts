@@ -2,7 +2,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ContainerResources, EnvValue } from './container';
 import { check } from './errors';
-import { checkDnsLabel, checkDnsSubdomain } from './names';
+import { checkDnsLabel, checkDnsSubdomain, clusterServiceHost } from './names';
 import { INetworkPeer, Peer } from './network-peer';
 import { PlatformChart } from './platform-chart';
 import { checkMemory } from './quantities';
@@ -110,6 +110,14 @@ const MANAGED_FLAGS = [
  * Face token as a file, `/health` probes with a startup budget for large models, `/metrics` scraped by Prometheus,
  * non-root with a read-only root filesystem and every cache directory on a volume.
  */
+/**
+ * The OpenAI-compatible base URL of a vLLM server named `name` in `namespace` (the `/v1` prefix the OpenAI clients
+ * expect), for clients in charts that do not render the server themselves; {@link VllmDeployment.openAiBaseUrl} otherwise.
+ */
+export function vllmOpenAiBaseUrl(name: string, namespace: string): string {
+  return `http://${clusterServiceHost(name, namespace)}:${PORT}/v1`;
+}
+
 export class VllmDeployment extends Construct {
   public readonly workload: Workload;
   public readonly serviceMonitor?: WorkloadServiceMonitor;
@@ -250,6 +258,11 @@ export class VllmDeployment extends Construct {
     if (props.metrics !== false) {
       this.serviceMonitor = new WorkloadServiceMonitor(this, 'Metrics', { ...(props.metrics ?? {}), workload, port: 'http', path: '/metrics' });
     }
+  }
+
+  /** The OpenAI-compatible API inside the cluster, `http://<service>.<namespace>.svc.cluster.local:8000/v1`. */
+  public get openAiBaseUrl(): string {
+    return vllmOpenAiBaseUrl(this.workload.serviceName, this.workload.namespace);
   }
 
   /** Lets `client` call the OpenAI API (port 8000), e.g. an API gateway in another namespace. */

@@ -95,7 +95,8 @@ export async function watch(options: WatchOptions): Promise<Watcher> {
     try {
       const args = api.parseArgs(options.argv);
       api.checkSelection(args);
-      const all = api.PLATFORMS.map((p) => p.name).filter((p) => !args.platforms || args.platforms.includes(p));
+      const registered = new Set(api.PLATFORMS.map((p) => p.name));
+      const all = [...registered].filter((p) => !args.platforms || args.platforms.includes(p));
       const affected = first ? all : affectedPlatforms(metafile, changed, all);
       if (affected.length === 0) return false;
       log(`watch: ${first ? 'rendering' : `${changed.slice(0, 3).join(', ')}${changed.length > 3 ? ` and ${changed.length - 3} more` : ''} changed; re-rendering`} ${affected.join(', ')}`);
@@ -103,7 +104,9 @@ export async function watch(options: WatchOptions): Promise<Watcher> {
       api.buildApp(app, { platforms: affected, environments: args.environments });
       const PlatformChart = api.PlatformChart;
       const rendered = app.charts.filter((c): c is InstanceType<typeof PlatformChart> => c instanceof PlatformChart)
-        .filter((c) => affected.includes(c.platform)).map(api.renderChart);
+        // Charts of a derived layer that no registered platform is named after (the add-ons layer, built by the Argo CD
+        // platform) belong to whatever built them; a registered platform's chart only when it is affected.
+        .filter((c) => affected.includes(c.platform) || !registered.has(c.platform)).map(api.renderChart);
       // The cross-chart rules (one owner, one host, issuers per cluster) need every chart: the ones not re-rendered
       // this cycle are taken as last rendered; only findings on the re-rendered charts stop this cycle.
       const candidates = new Map(lastRendered);

@@ -12,7 +12,7 @@ import { check } from './errors';
 import { exemptionAnnotations } from './exemptions';
 import { isRuleId } from './validation/rules';
 import { componentLabels, selectorLabels } from './labels';
-import { checkDnsLabel, checkUnique } from './names';
+import { checkDnsLabel, checkUnique, clusterServiceHost } from './names';
 import { IHttpBackend } from './http-backend';
 import { INetworkPeer, NetworkPort, podPeer } from './network-peer';
 import { PlatformChart } from './platform-chart';
@@ -420,7 +420,7 @@ export class Workload extends Construct implements INetworkPeer, IHttpBackend {
 
   /** `<service>.<namespace>.svc.cluster.local`. */
   public get serviceHost(): string {
-    return `${this.serviceName}.${this.namespace}.svc.cluster.local`;
+    return clusterServiceHost(this.serviceName, this.namespace);
   }
 
   /** A port of the main container by name, or the first one. */

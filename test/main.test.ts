@@ -86,7 +86,7 @@ describe('main.ts', () => {
     expect(run.status).toBe(0);
     const output = `${run.stdout}${run.stderr}`;
     expect(output).toMatch(/^exempted \[practice\/probes\] aroti\/production Deployment /m);
-    expect(output).toMatch(/^synthesized 15 chart\(s\), \d+ object\(s\) into .*; validation gate passed \(\d+ exempted finding\(s\)\)$/m);
+    expect(output).toMatch(/^synthesized \d+ chart\(s\), \d+ object\(s\) into .*; validation gate passed \(\d+ exempted finding\(s\)\)$/m);
     expect(output).not.toMatch(/\n\s+at /);
     const viaNpm = synth();
     expect(viaNpm.status).toBe(0);

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { ClusterIssuer } from '../../imports/cert-manager-clusterissuer-cert-manager.io';
 import {
   acmeHttp01Solvers, Edge, EnvValue, ExternalPostgres, NamespaceBaseline, Peer, PlatformChart, RabbitMq, Redis, SealedSecret, SecretFiles,
-  selectorLabels, setSyncWave, VllmDeployment, withEdgeRequirements, Workload, WorkloadServiceMonitor,
+  selectorLabels, setSyncWave, VllmDeployment, vllmOpenAiBaseUrl, withEdgeRequirements, Workload, WorkloadServiceMonitor,
 } from '../../lib';
 import { PlatformDefinition } from '../platform';
 import {
@@ -155,13 +155,13 @@ export class AiaasChart extends PlatformChart {
     databases.analytics.allowConnectionFrom(analytics);
     this.rabbitmq.allowConnectionFrom(analytics);
 
-    const vllmHost = `${VLLM_NAME}.${SYSTEM_NAMESPACE}.svc.cluster.local`;
     const apiRouter = service('api-router', {
       ...amqpEnv,
       USAGE_EVENTS_QUEUE: config.usageEventsQueue,
       USER_ORG_SERVICE_URL: `http://${userOrg.serviceHost}:${userOrg.port('http').port}`,
       ANALYTICS_SERVICE_URL: `http://${analytics.serviceHost}:${analytics.port('http').port}`,
-      LLM_BASE_URL: `http://${vllmHost}:${VLLM_PORT}/v1`,
+      // The system namespace's vLLM, rendered by the production chart only (every environment calls it).
+      LLM_BASE_URL: vllmOpenAiBaseUrl(VLLM_NAME, SYSTEM_NAMESPACE),
     }, [amqpFiles]);
     this.rabbitmq.allowConnectionFrom(apiRouter);
     apiRouter.connectTo(userOrg);

@@ -3,7 +3,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ClusterIssuer } from '../../imports/cert-manager-clusterissuer-cert-manager.io';
 import {
-  acmeHttp01Solvers, Edge, ExistingSecret, ExternalNameService, NamespaceBaseline, Peer, PlatformChart, Postgres, WebApp, WorkloadServiceMonitor,
+  acmeHttp01Solvers, clusterServiceHost, Edge, ExistingSecret, ExternalNameService, NamespaceBaseline, Peer, PlatformChart, Postgres, WebApp, WorkloadServiceMonitor,
 } from '../../lib';
 import { FastApiBackend } from '../../lib/fastapi-backend';
 import { setSyncWave } from '../../lib/sync-wave';
@@ -137,7 +137,7 @@ export class ExpenseTrackerChart extends PlatformChart {
     const m = config.monitoring;
     this.grafana = new ExternalNameService(this, 'grafana', {
       namespace: ns,
-      externalName: `${m.grafanaService}.${m.namespace}.svc.cluster.local`,
+      externalName: clusterServiceHost(m.grafanaService, m.namespace),
       ports: [{ name: 'http', port: m.grafanaPort }],
       targetManagedBy: 'kube-prometheus-stack Helm release `kube-prometheus` (bringup.sh), serving Grafana under /grafana',
     });

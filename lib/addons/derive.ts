@@ -1,3 +1,4 @@
+import { ACME_SOLVER_LABEL, acmeHttp01Solvers } from '../edge';
 import { PropValidationError } from '../errors';
 import { ADDON_NAMES, ADDONS, AddOnName, GpuPlacement, Provider, Toleration } from './catalog';
 
@@ -145,6 +146,15 @@ export function deriveAddOns(input: ClusterObjects): ClusterAddOns {
       need('cert-manager', source, o, 'cert-manager.io issuer annotation');
     }
     if (o.kind === 'ClusterIssuer' && group === 'cert-manager.io') renderedIssuers.add(o.metadata?.name);
+    // The Gateway API edge (lib/edge.ts) asks for its listener certificates with Certificate objects labelled for
+    // the solver that attaches to its Gateway; every ClusterIssuer on such a cluster needs that solver too.
+    if (o.kind === 'Certificate' && group === 'cert-manager.io' && o.spec?.issuerRef?.kind === 'ClusterIssuer') {
+      const solvers = issuerSolvers.get(o.spec.issuerRef.name) ?? new Map<string, object>();
+      issuerSolvers.set(o.spec.issuerRef.name, solvers);
+      if (o.metadata?.labels?.[ACME_SOLVER_LABEL] === 'gateway-api') {
+        solvers.set('edge/gateway-api', acmeHttp01Solvers()[1]);
+      }
+    }
     const issuer: string | undefined = annotations['cert-manager.io/cluster-issuer'];
     if (issuer !== undefined) {
       const solvers = issuerSolvers.get(issuer) ?? new Map<string, object>();

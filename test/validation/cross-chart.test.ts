@@ -103,21 +103,20 @@ describe('the platforms', () => {
     expect(renderAll()).toEqual([]);
   });
 
-  test('aurontek test and aiaas on lke render the ClusterIssuer their Ingresses name (without it the gate fails, as before)', () => {
+  test('without the platforms\' own ClusterIssuers on test and lke, the add-ons layer renders them there, with the solvers their edges need', () => {
     const saved = { aurontek: AURONTEK_CONFIG.test, aiaas: AIAAS_CONFIG.production };
     try {
-      const findings = renderAll(() => {
-        (AURONTEK_CONFIG as any).test = { ...saved.aurontek, renderClusterIssuer: undefined };
-        (AIAAS_CONFIG as any).production = { ...saved.aiaas, renderClusterIssuer: undefined };
-      });
-      expect(findings.map((f) => `${f.rule} ${f.platform}/${f.environment} ${f.kind} ${f.namespace}/${f.name}`)).toEqual([
-        // development and staging are on Gateway API: their listener Certificates name the issuer.
-        'cluster/missing-cluster-issuer aiaas/development Certificate development/edge-api-dev-aiaas-example-com',
-        'cluster/missing-cluster-issuer aiaas/staging Certificate staging/edge-api-staging-aiaas-example-com',
-        'cluster/missing-cluster-issuer aiaas/production Ingress production/api',
-        'cluster/missing-cluster-issuer aurontek/test Certificate aurontek/edge-aurontekhq-api-test-ddns-net',
-      ]);
-      expect(findings[3].message).toBe('names ClusterIssuer letsencrypt-prod, which no Application renders on cluster test (it has none)');
+      (AURONTEK_CONFIG as any).test = { ...saved.aurontek, renderClusterIssuer: undefined };
+      (AIAAS_CONFIG as any).production = { ...saved.aiaas, renderClusterIssuer: undefined };
+      const app = new App();
+      buildApp(app);
+      const charts = app.charts.filter((c): c is PlatformChart => c instanceof PlatformChart).map(renderChart);
+      addCrossChartFindings(charts);
+      expect(charts.flatMap((c) => c.findings)).toEqual([]);
+      const issuers = charts.filter((c) => c.platform === 'addons').flatMap((c) => c.files.map((f) => f.object)
+        .filter((o) => o.kind === 'ClusterIssuer').map((o) => ({ cluster: c.environment, name: o.metadata.name, solvers: o.spec.acme.solvers.length })));
+      // lke: aiaas production's Ingress (nginx) and development/staging's Gateway listener certificates; test: the Gateway only.
+      expect(issuers.sort((a, b) => a.cluster.localeCompare(b.cluster, 'en'))).toEqual([{ cluster: 'lke', name: 'letsencrypt-prod', solvers: 2 }, { cluster: 'test', name: 'letsencrypt-prod', solvers: 1 }]);
     } finally {
       (AURONTEK_CONFIG as any).test = saved.aurontek;
       (AIAAS_CONFIG as any).production = saved.aiaas;
