@@ -82,7 +82,8 @@ export async function checkRedis(c: RedisCase): Promise<string[]> {
       if (m) expected.set(m[1], m[2].replace(/^"(.*)"$/, '$1'));
     }
     for (const [key, value] of expected) {
-      const got = cli(['CONFIG', 'GET', key]).stdout.trim().split('\n');
+      // Only the final newline goes: an empty value (`save ""`) is an empty last line, which trim() would drop.
+      const got = cli(['CONFIG', 'GET', key]).stdout.replace(/\r?\n$/, '').split('\n');
       if (got[0] !== key || got[1] !== value) fail(`CONFIG GET ${key} answered ${JSON.stringify(got.slice(0, 2))}, rendered ${JSON.stringify(value)}`);
     }
     if (c.authScript) {
