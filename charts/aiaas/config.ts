@@ -1,5 +1,5 @@
 /**
- * AIaaS on Akamai Linode LKE (source: shared/architecture/aiaas-lke.md): three services (Services API Router,
+ * AIaaS on Akamai Linode LKE (source: docs/architecture/aiaas-lke.md): three services (Services API Router,
  * User & Organization, Analytics) per environment namespace, a shared Redis and a RabbitMQ per environment,
  * managed PostgreSQL outside the cluster, and vLLM on a two-node GPU pool in the `system` namespace.
  *

@@ -1,6 +1,6 @@
 /**
  * Aroti: a FastAPI backend with a Temporal worker, PostgreSQL, Redis, Keycloak and Temporal, behind NGINX Ingress
- * with cert-manager certificates, synced by Argo CD (source: shared/architecture/aroti.md).
+ * with cert-manager certificates, synced by Argo CD (source: docs/architecture/aroti.md).
  */
 import { ContainerResources, EdgeRendering, KeycloakProps, RedisEvictionPolicy, TemporalProps } from '../../lib';
 

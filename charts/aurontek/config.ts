@@ -2,7 +2,7 @@
  * AURONTEK: an API gateway and five microservices, today run by docker-compose on one AWS t2.micro (1 GB RAM),
  * rendered here for the cluster Argo CD sends it to (charts/argocd/config.ts: `production` shares the production
  * cluster with aroti, `test` has the test cluster to itself), inside a namespace quota of the t2.micro's size
- * (source: shared/architecture/aurontek.md). The React frontend stays on Vercel; MongoDB Atlas, CloudAMQP,
+ * (source: docs/architecture/aurontek.md). The React frontend stays on Vercel; MongoDB Atlas, CloudAMQP,
  * Cloudinary and Gmail SMTP stay external managed services.
  */
 

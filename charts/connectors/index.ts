@@ -2,7 +2,7 @@
  * The connectors platform: Airbyte 1.6.0 (bootloader, server, webapp, worker, cron, connector-builder-server,
  * workload-api-server, workload-launcher and Temporal) on GKE Autopilot behind a GKE Ingress with Google-managed
  * certificates, Cloud SQL for PostgreSQL as an external database and GCS for logs and state
- * (source: shared/architecture/connectors-gke.md; where it disagrees with the upstream contract, see config.ts).
+ * (source: docs/architecture/connectors-gke.md; where it disagrees with the upstream contract, see config.ts).
  */
 import { ApiObject, App, JsonPatch } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';

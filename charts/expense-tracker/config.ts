@@ -1,5 +1,5 @@
 /**
- * Expense Tracker on EKS (source: shared/architecture/expense-tracker-eks.md): a React SPA served by Nginx,
+ * Expense Tracker on EKS (source: docs/architecture/expense-tracker-eks.md): a React SPA served by Nginx,
  * a FastAPI backend and PostgreSQL 15 in namespace `expense-tracker`, behind ingress-nginx with Let's Encrypt
  * certificates from cert-manager, monitored by kube-prometheus-stack in `monitoring`. The document's next steps
  * (HPA, requests/limits, NetworkPolicies, PostgreSQL backups to S3, ServiceMonitors) are done here.
