@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { ServiceMonitor as ServiceMonitorResource } from '../imports/servicemonitor-monitoring.coreos.com';
 import { ContainerResources, EnvValue } from './container';
 import { check } from './errors';
-import { EdgeRequirements, IHttpBackend, withEdgeRequirements } from './http-backend';
+import { EdgeRequirements, IHttpBackend } from './http-backend';
 import { checkDnsLabel, checkHostname, checkUnique } from './names';
 import { INetworkPeer, PROMETHEUS } from './network-peer';
 import { PlatformChart } from './platform-chart';
@@ -133,7 +133,7 @@ const QUARKUS_VOLUME = 'keycloak-quarkus';
  * metrics on the management port 9000 (probes there; the port is not in the Service the Ingress uses),
  * bootstrap admin and client secrets from Secrets, realms imported from a ConfigMap, read-only root filesystem.
  */
-export class Keycloak extends Construct {
+export class Keycloak extends Construct implements IHttpBackend {
   /** The Keycloak Deployment and its Service (port 8080), network policy and PDB. */
   public readonly workload: Workload;
   /** The headless Service JGroups discovers peers through (`cache: 'ispn'`). */
@@ -146,12 +146,32 @@ export class Keycloak extends Construct {
   /** Public host name (`KC_HOSTNAME`). */
   public readonly hostname: string;
 
-  /**
-   * What an edge routes to: the `http` port, carrying Keycloak's edge requirements, so no chart has to add the
-   * proxy settings by hand.
-   */
+  /** The same as routing to the Keycloak construct itself (kept for charts written before it was a backend). */
   public get httpBackend(): IHttpBackend {
-    return withEdgeRequirements(this.workload, KEYCLOAK_EDGE_REQUIREMENTS, 'http');
+    return this;
+  }
+
+  /** An edge routes to Keycloak directly (`backend: keycloak`): Service name. */
+  public get serviceName(): string {
+    return this.workload.serviceName;
+  }
+
+  /** Namespace of Keycloak's Service. */
+  public get namespace(): string {
+    return this.workload.namespace;
+  }
+
+  /** Keycloak's redirects carry long headers: every edge in front of it gets the larger buffers. */
+  public readonly edgeRequirements: EdgeRequirements = KEYCLOAK_EDGE_REQUIREMENTS;
+
+  /** Resolves `portName` (`http` by default) of Keycloak's Service, for an edge. */
+  public resolveHttpPort(portName?: string): { readonly name: string; readonly servicePort: number; readonly podPort: number } {
+    return this.workload.resolveHttpPort(portName ?? 'http');
+  }
+
+  /** Lets `peer` (the edge's data plane) reach Keycloak's Service on `portNames` (`http` by default). */
+  public allowFrom(peer: INetworkPeer, portNames?: readonly string[]): void {
+    this.workload.allowFrom(peer, portNames ?? ['http']);
   }
 
   constructor(scope: Construct, id: string, props: KeycloakProps) {

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { ContainerResources, EnvValue, SecretFiles } from './container';
 import { check } from './errors';
 import { checkDnsLabel, checkHostname, checkPort } from './names';
+import { IHttpBackend } from './http-backend';
 import { INetworkPeer, Peer } from './network-peer';
 import { PlatformChart } from './platform-chart';
 import { checkMemory } from './quantities';
@@ -129,7 +130,7 @@ const SECRET_DIR = '/run/secrets/rabbitmq';
  * Erlang cookie as files (never environment variables), AMQP 5672 and management 15672 inside the cluster only,
  * Prometheus metrics on 15692, inter-node traffic (epmd 4369, distribution 25672) open only between its own pods.
  */
-export class RabbitMq extends Construct implements IMessageBroker {
+export class RabbitMq extends Construct implements IMessageBroker, IHttpBackend {
   public readonly workload: Workload;
   public readonly serviceMonitor?: WorkloadServiceMonitor;
   public readonly host: string;
@@ -138,6 +139,26 @@ export class RabbitMq extends Construct implements IMessageBroker {
   public readonly vhost: string;
   public readonly credentialsSecretName: string;
   private readonly credentials: Required<BrokerCredentials>;
+
+  /** An edge routes to the management UI directly (`backend: rabbitmq`): Service name. */
+  public get serviceName(): string {
+    return this.workload.serviceName;
+  }
+
+  /** Namespace of the management UI's Service. */
+  public get namespace(): string {
+    return this.workload.namespace;
+  }
+
+  /** Resolves `portName` (`management` by default) of the management UI's Service, for an edge. */
+  public resolveHttpPort(portName?: string): { readonly name: string; readonly servicePort: number; readonly podPort: number } {
+    return this.workload.resolveHttpPort(portName ?? 'management');
+  }
+
+  /** Lets `peer` (the edge's data plane) reach the management UI's Service on `portNames` (`management` by default). */
+  public allowFrom(peer: INetworkPeer, portNames?: readonly string[]): void {
+    this.workload.allowFrom(peer, portNames ?? ['management']);
+  }
 
   constructor(scope: Construct, id: string, props: RabbitMqProps) {
     super(scope, id);

@@ -4,6 +4,7 @@ import { ContainerResources, EnvValue } from './container';
 import { check } from './errors';
 import { checkDnsLabel } from './names';
 import { Keycloak } from './keycloak';
+import { IHttpBackend } from './http-backend';
 import { INetworkPeer, Peer } from './network-peer';
 import { PlatformChart } from './platform-chart';
 import { IPostgresDatabase } from './postgres';
@@ -126,7 +127,7 @@ export interface TemporalProps {
  * the Service `temporal-frontend`) and the Web UI on 8080 (Service `temporal-web`) pointed at the frontend.
  * In production mode, an Argo CD hook Job sets up the schemas.
  */
-export class Temporal extends Construct {
+export class Temporal extends Construct implements IHttpBackend {
   /** The server Deployment; its Service is `temporal-frontend`. */
   public readonly server: Workload;
   /** The Web UI Deployment; its Service is `temporal-web`. */
@@ -136,6 +137,26 @@ export class Temporal extends Construct {
   /** The Job registering `defaultNamespace` (production mode). */
   public readonly namespaceJob?: TemporalNamespaceJob;
   public readonly mode: 'auto-setup' | 'production';
+
+  /** An edge routes to the Temporal Web UI directly (`backend: temporal`): Service name. */
+  public get serviceName(): string {
+    return this.ui.serviceName;
+  }
+
+  /** Namespace of the Web UI's Service. */
+  public get namespace(): string {
+    return this.ui.namespace;
+  }
+
+  /** Resolves `portName` (`http` by default) of the Web UI's Service, for an edge. */
+  public resolveHttpPort(portName?: string): { readonly name: string; readonly servicePort: number; readonly podPort: number } {
+    return this.ui.resolveHttpPort(portName ?? 'http');
+  }
+
+  /** Lets `peer` (the edge's data plane) reach the Web UI's Service on `portNames` (`http` by default). */
+  public allowFrom(peer: INetworkPeer, portNames?: readonly string[]): void {
+    this.ui.allowFrom(peer, portNames ?? ['http']);
+  }
 
   constructor(scope: Construct, id: string, props: TemporalProps) {
     super(scope, id);

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { ContainerResources, EnvValue } from './container';
 import { check } from './errors';
 import { checkDnsLabel, checkDnsSubdomain, clusterServiceHost } from './names';
+import { IHttpBackend } from './http-backend';
 import { INetworkPeer, Peer } from './network-peer';
 import { PlatformChart } from './platform-chart';
 import { checkMemory } from './quantities';
@@ -118,11 +119,31 @@ export function vllmOpenAiBaseUrl(name: string, namespace: string): string {
   return `http://${clusterServiceHost(name, namespace)}:${PORT}/v1`;
 }
 
-export class VllmDeployment extends Construct {
+export class VllmDeployment extends Construct implements IHttpBackend {
   public readonly workload: Workload;
   public readonly serviceMonitor?: WorkloadServiceMonitor;
   /** The server arguments, as rendered. */
   public readonly args: readonly string[];
+
+  /** An edge routes to the OpenAI-compatible API directly (`backend: vllm`): Service name. */
+  public get serviceName(): string {
+    return this.workload.serviceName;
+  }
+
+  /** Namespace of the OpenAI API's Service. */
+  public get namespace(): string {
+    return this.workload.namespace;
+  }
+
+  /** Resolves `portName` (`http` by default) of the OpenAI API's Service, for an edge. */
+  public resolveHttpPort(portName?: string): { readonly name: string; readonly servicePort: number; readonly podPort: number } {
+    return this.workload.resolveHttpPort(portName ?? 'http');
+  }
+
+  /** Lets `peer` (the edge's data plane) reach the OpenAI API's Service on `portNames` (`http` by default). */
+  public allowFrom(peer: INetworkPeer, portNames?: readonly string[]): void {
+    this.workload.allowFrom(peer, portNames ?? ['http']);
+  }
 
   constructor(scope: Construct, id: string, props: VllmDeploymentProps) {
     super(scope, id);

@@ -114,7 +114,7 @@ function everything(): { chart: PlatformChart; used: Set<Function> } {
   make(PostgresBackup, chart, 'backup', {
     database: postgres, destination: { s3: { bucket: 'backups', region: 'eu-west-1', roleArn: 'arn:aws:iam::123456789012:role/backup' } },
   });
-  make(VllmDeployment, chart, 'llm', { namespace: 'system', model: 'mistralai/Mistral-7B-Instruct-v0.3', replicas: 1 });
+  const llm = make(VllmDeployment, chart, 'llm', { namespace: 'system', model: 'mistralai/Mistral-7B-Instruct-v0.3', replicas: 1 });
 
   chart.addExternalReference({ kind: 'Namespace', name: 'argocd', reason: 'Argo CD is installed before any Application' });
   make(ArgoCdProject, chart, 'project', { sourceRepos: [repo], cluster: { name: 'test' }, namespaces: ['shop'], namespaceResources: [{ group: 'apps', kind: 'Deployment' }] });
@@ -124,7 +124,11 @@ function everything(): { chart: PlatformChart; used: Set<Function> } {
     rendering: 'both', clusterIssuer: 'letsencrypt-prod',
     hosts: [
       { host: 'edge.example.com', name: 'edge-web', paths: [{ backend: web }, { path: '/grafana', backend: grafana }] },
-      { host: 'auth.example.com', name: 'edge-auth', paths: [{ backend: keycloak.httpBackend }] },
+      // Every construct that serves HTTP is a backend itself: Keycloak, Temporal's Web UI, vLLM, RabbitMQ's management UI.
+      { host: 'auth.example.com', name: 'edge-auth', paths: [{ backend: keycloak }] },
+      { host: 'temporal.example.com', name: 'edge-temporal', paths: [{ backend: temporal }] },
+      { host: 'llm.example.com', name: 'edge-llm', paths: [{ backend: llm }] },
+      { host: 'mq.example.com', name: 'edge-mq', paths: [{ backend: broker }] },
     ],
   });
   return { chart, used };

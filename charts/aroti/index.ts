@@ -252,8 +252,8 @@ export class ArotiChart extends PlatformChart {
       clusterIssuer: issuer.name,
       hosts: [
         { host: config.hosts.api, name: 'aroti-backend-api', paths: [{ backend: this.backend }] },
-        { host: config.hosts.auth, name: 'keycloak', paths: [{ backend: this.keycloak.httpBackend }] },
-        { host: config.hosts.temporal, name: 'temporal-web', paths: [{ backend: this.temporal.ui, port: 'http' }] },
+        { host: config.hosts.auth, name: 'keycloak', paths: [{ backend: this.keycloak }] },
+        { host: config.hosts.temporal, name: 'temporal-web', paths: [{ backend: this.temporal }] },
       ],
     });
 
