@@ -100,6 +100,23 @@ export function toJson_BackendTrafficPolicyProps(obj: BackendTrafficPolicyProps 
  */
 export interface BackendTrafficPolicySpec {
   /**
+   * AdmissionControl defines the admission control policy to be applied. This configuration
+   * probabilistically rejects requests based on the success rate of previous requests in a
+   * configurable sliding time window.
+   *
+   * @schema BackendTrafficPolicySpec#admissionControl
+   */
+  readonly admissionControl?: BackendTrafficPolicySpecAdmissionControl;
+
+  /**
+   * BandwidthLimit allows the user to limit the bandwidth of traffic
+   * sent to and received from the backend.
+   *
+   * @schema BackendTrafficPolicySpec#bandwidthLimit
+   */
+  readonly bandwidthLimit?: BackendTrafficPolicySpecBandwidthLimit;
+
+  /**
    * Circuit Breaker settings for the upstream connections and requests.
    * If not set, circuit breakers will be enabled with the default thresholds
    *
@@ -109,6 +126,7 @@ export interface BackendTrafficPolicySpec {
 
   /**
    * The compression config for the http streams.
+   *
    * Deprecated: Use Compressor instead.
    *
    * @schema BackendTrafficPolicySpec#compression
@@ -162,7 +180,9 @@ export interface BackendTrafficPolicySpec {
 
   /**
    * HTTPUpgrade defines the configuration for HTTP protocol upgrades.
-   * If not specified, the default upgrade configuration(websocket) will be used.
+   * If not specified, the default upgrade configuration (websocket) will be used.
+   * However, if requestBuffer is configured, the default upgrade configuration
+   * will be ignored.
    *
    * @schema BackendTrafficPolicySpec#httpUpgrade
    */
@@ -180,8 +200,9 @@ export interface BackendTrafficPolicySpec {
   /**
    * MergeType determines how this configuration is merged with existing BackendTrafficPolicy
    * configurations targeting a parent resource. When set, this configuration will be merged
-   * into a parent BackendTrafficPolicy (i.e. the one targeting a Gateway or Listener).
-   * This field cannot be set when targeting a parent resource (Gateway).
+   * into the closest parent BackendTrafficPolicy in the route's attachment hierarchy (for
+   * example, one targeting a Gateway, Gateway listener, ListenerSet, or ListenerSet listener).
+   * Currently, this field can only be set when targeting xRoute resources.
    * If unset, no merging occurs, and only the most specific configuration takes effect.
    *
    * @schema BackendTrafficPolicySpec#mergeType
@@ -213,6 +234,9 @@ export interface BackendTrafficPolicySpec {
    * When enabling this option, you should also configure your connection buffer size to account for these request buffers. There will also be an
    * increase in memory usage for Envoy that should be accounted for in your deployment settings.
    *
+   * Request buffering is incompatible with streaming APIs and protocol upgrades such as gRPC streaming and WebSocket. Do not enable this option
+   * on routes that need those protocols, because requests can hang instead of being forwarded upstream.
+   *
    * @schema BackendTrafficPolicySpec#requestBuffer
    */
   readonly requestBuffer?: BackendTrafficPolicySpecRequestBuffer;
@@ -236,7 +260,7 @@ export interface BackendTrafficPolicySpec {
   /**
    * RoutingType can be set to "Service" to use the Service Cluster IP for routing to the backend,
    * or it can be set to "Endpoint" to use Endpoint routing.
-   * When specified, this overrides the EnvoyProxy-level setting for the relevant targeRefs.
+   * When specified, this overrides the EnvoyProxy-level setting for the relevant targetRefs.
    * If not specified, the EnvoyProxy-level setting is used.
    *
    * @schema BackendTrafficPolicySpec#routingType
@@ -310,6 +334,8 @@ export interface BackendTrafficPolicySpec {
 export function toJson_BackendTrafficPolicySpec(obj: BackendTrafficPolicySpec | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
+    'admissionControl': toJson_BackendTrafficPolicySpecAdmissionControl(obj.admissionControl),
+    'bandwidthLimit': toJson_BackendTrafficPolicySpecBandwidthLimit(obj.bandwidthLimit),
     'circuitBreaker': toJson_BackendTrafficPolicySpecCircuitBreaker(obj.circuitBreaker),
     'compression': obj.compression?.map(y => toJson_BackendTrafficPolicySpecCompression(y)),
     'compressor': obj.compressor?.map(y => toJson_BackendTrafficPolicySpecCompressor(y)),
@@ -334,6 +360,129 @@ export function toJson_BackendTrafficPolicySpec(obj: BackendTrafficPolicySpec | 
     'telemetry': toJson_BackendTrafficPolicySpecTelemetry(obj.telemetry),
     'timeout': toJson_BackendTrafficPolicySpecTimeout(obj.timeout),
     'useClientProtocol': obj.useClientProtocol,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * AdmissionControl defines the admission control policy to be applied. This configuration
+ * probabilistically rejects requests based on the success rate of previous requests in a
+ * configurable sliding time window.
+ *
+ * @schema BackendTrafficPolicySpecAdmissionControl
+ */
+export interface BackendTrafficPolicySpecAdmissionControl {
+  /**
+   * MaxRejectionPercent represents the upper limit of the rejection probability,
+   * expressed as a percentage in the range [0, 100]. Defaults to 80 if not specified.
+   *
+   * @default 80 if not specified.
+   * @schema BackendTrafficPolicySpecAdmissionControl#maxRejectionPercent
+   */
+  readonly maxRejectionPercent?: number;
+
+  /**
+   * MinRequestRate defines the minimum requests per second below which requests will
+   * pass through the filter without rejection. Defaults to 0 if not specified.
+   *
+   * @default 0 if not specified.
+   * @schema BackendTrafficPolicySpecAdmissionControl#minRequestRate
+   */
+  readonly minRequestRate?: number;
+
+  /**
+   * MinSuccessRate is the lowest request success rate, as a percentage in the
+   * range [1, 100], at which the filter will not reject requests. Defaults to 95 if
+   * not specified. Envoy rejects values below 1%, so values lower than 1 are not allowed.
+   *
+   * @default 95 if
+   * @schema BackendTrafficPolicySpecAdmissionControl#minSuccessRate
+   */
+  readonly minSuccessRate?: number;
+
+  /**
+   * RejectionAggression controls how steeply the rejection probability rises
+   * as the observed success rate falls below MinSuccessRate. A value of 1
+   * produces a linear curve; higher values reject more aggressively for a
+   * given drop in success rate. Must be greater than 0; values below 1 are
+   * clamped to 1. Defaults to 1.
+   *
+   * @default 1.
+   * @schema BackendTrafficPolicySpecAdmissionControl#rejectionAggression
+   */
+  readonly rejectionAggression?: number;
+
+  /**
+   * SamplingWindow defines the time window over which request success rates are calculated.
+   * Must be at least 1s; Envoy truncates the window to whole seconds and uses it as the
+   * denominator in RPS calculations, so sub-second values would produce a zero denominator.
+   * Defaults to 30s if not specified.
+   *
+   * @default 30s if not specified.
+   * @schema BackendTrafficPolicySpecAdmissionControl#samplingWindow
+   */
+  readonly samplingWindow?: string;
+
+  /**
+   * SuccessCriteria defines what constitutes a successful request for both HTTP and gRPC.
+   *
+   * @schema BackendTrafficPolicySpecAdmissionControl#successCriteria
+   */
+  readonly successCriteria?: BackendTrafficPolicySpecAdmissionControlSuccessCriteria;
+}
+
+/**
+ * Converts an object of type 'BackendTrafficPolicySpecAdmissionControl' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_BackendTrafficPolicySpecAdmissionControl(obj: BackendTrafficPolicySpecAdmissionControl | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'maxRejectionPercent': obj.maxRejectionPercent,
+    'minRequestRate': obj.minRequestRate,
+    'minSuccessRate': obj.minSuccessRate,
+    'rejectionAggression': obj.rejectionAggression,
+    'samplingWindow': obj.samplingWindow,
+    'successCriteria': toJson_BackendTrafficPolicySpecAdmissionControlSuccessCriteria(obj.successCriteria),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * BandwidthLimit allows the user to limit the bandwidth of traffic
+ * sent to and received from the backend.
+ *
+ * @schema BackendTrafficPolicySpecBandwidthLimit
+ */
+export interface BackendTrafficPolicySpecBandwidthLimit {
+  /**
+   * Request configures bandwidth limits for traffic sent to the backend.
+   *
+   * @schema BackendTrafficPolicySpecBandwidthLimit#request
+   */
+  readonly request?: BackendTrafficPolicySpecBandwidthLimitRequest;
+
+  /**
+   * Response configures bandwidth limits for traffic sent from the backend.
+   *
+   * @schema BackendTrafficPolicySpecBandwidthLimit#response
+   */
+  readonly response?: BackendTrafficPolicySpecBandwidthLimitResponse;
+}
+
+/**
+ * Converts an object of type 'BackendTrafficPolicySpecBandwidthLimit' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_BackendTrafficPolicySpecBandwidthLimit(obj: BackendTrafficPolicySpecBandwidthLimit | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'request': toJson_BackendTrafficPolicySpecBandwidthLimitRequest(obj.request),
+    'response': toJson_BackendTrafficPolicySpecBandwidthLimitResponse(obj.response),
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -389,6 +538,14 @@ export interface BackendTrafficPolicySpecCircuitBreaker {
    * @schema BackendTrafficPolicySpecCircuitBreaker#perEndpoint
    */
   readonly perEndpoint?: BackendTrafficPolicySpecCircuitBreakerPerEndpoint;
+
+  /**
+   * RetryBudget provides settings for retry budget, which limits the number of retries in a given percentage.
+   * RetryBudget take precedence over maxParallelRetries.
+   *
+   * @schema BackendTrafficPolicySpecCircuitBreaker#retryBudget
+   */
+  readonly retryBudget?: BackendTrafficPolicySpecCircuitBreakerRetryBudget;
 }
 
 /**
@@ -404,6 +561,7 @@ export function toJson_BackendTrafficPolicySpecCircuitBreaker(obj: BackendTraffi
     'maxPendingRequests': obj.maxPendingRequests,
     'maxRequestsPerConnection': obj.maxRequestsPerConnection,
     'perEndpoint': toJson_BackendTrafficPolicySpecCircuitBreakerPerEndpoint(obj.perEndpoint),
+    'retryBudget': toJson_BackendTrafficPolicySpecCircuitBreakerRetryBudget(obj.retryBudget),
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -736,6 +894,13 @@ export function toJson_BackendTrafficPolicySpecHealthCheck(obj: BackendTrafficPo
  */
 export interface BackendTrafficPolicySpecHttp2 {
   /**
+   * ConnectionKeepalive configures HTTP/2 connection keepalive using PING frames.
+   *
+   * @schema BackendTrafficPolicySpecHttp2#connectionKeepalive
+   */
+  readonly connectionKeepalive?: BackendTrafficPolicySpecHttp2ConnectionKeepalive;
+
+  /**
    * InitialConnectionWindowSize sets the initial window size for HTTP/2 connections.
    * If not set, the default value is 1 MiB.
    *
@@ -777,6 +942,7 @@ export interface BackendTrafficPolicySpecHttp2 {
 export function toJson_BackendTrafficPolicySpecHttp2(obj: BackendTrafficPolicySpecHttp2 | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
+    'connectionKeepalive': toJson_BackendTrafficPolicySpecHttp2ConnectionKeepalive(obj.connectionKeepalive),
     'initialConnectionWindowSize': obj.initialConnectionWindowSize?.value,
     'initialStreamWindowSize': obj.initialStreamWindowSize?.value,
     'maxConcurrentStreams': obj.maxConcurrentStreams,
@@ -834,12 +1000,29 @@ export function toJson_BackendTrafficPolicySpecHttpUpgrade(obj: BackendTrafficPo
  */
 export interface BackendTrafficPolicySpecLoadBalancer {
   /**
+   * BackendUtilization defines the configuration when the load balancer type is
+   * set to BackendUtilization.
+   *
+   * @schema BackendTrafficPolicySpecLoadBalancer#backendUtilization
+   */
+  readonly backendUtilization?: BackendTrafficPolicySpecLoadBalancerBackendUtilization;
+
+  /**
    * ConsistentHash defines the configuration when the load balancer type is
    * set to ConsistentHash
    *
    * @schema BackendTrafficPolicySpecLoadBalancer#consistentHash
    */
   readonly consistentHash?: BackendTrafficPolicySpecLoadBalancerConsistentHash;
+
+  /**
+   * DynamicModule defines the configuration when the load balancer type is
+   * set to DynamicModule. The referenced module must be registered in the
+   * EnvoyProxy resource's dynamicModules allowlist.
+   *
+   * @schema BackendTrafficPolicySpecLoadBalancer#dynamicModule
+   */
+  readonly dynamicModule?: BackendTrafficPolicySpecLoadBalancerDynamicModule;
 
   /**
    * EndpointOverride defines the configuration for endpoint override.
@@ -854,7 +1037,7 @@ export interface BackendTrafficPolicySpecLoadBalancer {
   /**
    * SlowStart defines the configuration related to the slow start load balancer policy.
    * If set, during slow start window, traffic sent to the newly added hosts will gradually increase.
-   * Currently this is only supported for RoundRobin and LeastRequest load balancers
+   * Supported for RoundRobin, LeastRequest, and BackendUtilization load balancers.
    *
    * @schema BackendTrafficPolicySpecLoadBalancer#slowStart
    */
@@ -866,7 +1049,9 @@ export interface BackendTrafficPolicySpecLoadBalancer {
    * "ConsistentHash",
    * "LeastRequest",
    * "Random",
-   * "RoundRobin".
+   * "RoundRobin",
+   * "BackendUtilization",
+   * "DynamicModule".
    *
    * @schema BackendTrafficPolicySpecLoadBalancer#type
    */
@@ -887,7 +1072,9 @@ export interface BackendTrafficPolicySpecLoadBalancer {
 export function toJson_BackendTrafficPolicySpecLoadBalancer(obj: BackendTrafficPolicySpecLoadBalancer | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
+    'backendUtilization': toJson_BackendTrafficPolicySpecLoadBalancerBackendUtilization(obj.backendUtilization),
     'consistentHash': toJson_BackendTrafficPolicySpecLoadBalancerConsistentHash(obj.consistentHash),
+    'dynamicModule': toJson_BackendTrafficPolicySpecLoadBalancerDynamicModule(obj.dynamicModule),
     'endpointOverride': toJson_BackendTrafficPolicySpecLoadBalancerEndpointOverride(obj.endpointOverride),
     'slowStart': toJson_BackendTrafficPolicySpecLoadBalancerSlowStart(obj.slowStart),
     'type': obj.type,
@@ -905,7 +1092,7 @@ export function toJson_BackendTrafficPolicySpecLoadBalancer(obj: BackendTrafficP
  */
 export interface BackendTrafficPolicySpecProxyProtocol {
   /**
-   * Version of ProxyProtol
+   * Version of ProxyProtocol
    * Valid ProxyProtocolVersion values are
    * "V1"
    * "V2"
@@ -987,6 +1174,9 @@ export function toJson_BackendTrafficPolicySpecRateLimit(obj: BackendTrafficPoli
  * When enabling this option, you should also configure your connection buffer size to account for these request buffers. There will also be an
  * increase in memory usage for Envoy that should be accounted for in your deployment settings.
  *
+ * Request buffering is incompatible with streaming APIs and protocol upgrades such as gRPC streaming and WebSocket. Do not enable this option
+ * on routes that need those protocols, because requests can hang instead of being forwarded upstream.
+ *
  * @schema BackendTrafficPolicySpecRequestBuffer
  */
 export interface BackendTrafficPolicySpecRequestBuffer {
@@ -1041,6 +1231,16 @@ export interface BackendTrafficPolicySpecResponseOverride {
    * @schema BackendTrafficPolicySpecResponseOverride#response
    */
   readonly response?: BackendTrafficPolicySpecResponseOverrideResponse;
+
+  /**
+   * Source specifies which responses this rule applies to.
+   * Local overrides only Envoy-generated responses (e.g. auth failures).
+   * Backend overrides only upstream responses.
+   * All (default) overrides both.
+   *
+   * @schema BackendTrafficPolicySpecResponseOverride#source
+   */
+  readonly source?: BackendTrafficPolicySpecResponseOverrideSource;
 }
 
 /**
@@ -1053,6 +1253,7 @@ export function toJson_BackendTrafficPolicySpecResponseOverride(obj: BackendTraf
     'match': toJson_BackendTrafficPolicySpecResponseOverrideMatch(obj.match),
     'redirect': toJson_BackendTrafficPolicySpecResponseOverrideRedirect(obj.redirect),
     'response': toJson_BackendTrafficPolicySpecResponseOverrideResponse(obj.response),
+    'source': obj.source,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -1280,11 +1481,27 @@ export interface BackendTrafficPolicySpecTargetSelectors {
   readonly matchExpressions?: BackendTrafficPolicySpecTargetSelectorsMatchExpressions[];
 
   /**
-   * MatchLabels are the set of label selectors for identifying the targeted resource
+   * MatchLabels are the set of label selectors for identifying the targeted resource.
    *
    * @schema BackendTrafficPolicySpecTargetSelectors#matchLabels
    */
   readonly matchLabels?: { [key: string]: string };
+
+  /**
+   * Namespaces determines which namespaces are considered for target selection.
+   *
+   * If unspecified, only targets in the same namespace as this policy are considered.
+   *
+   * When specified, the effective set of namespaces is always constrained to the
+   * namespaces watched by Envoy Gateway.
+   *
+   * Selecting targets across namespaces requires a ReferenceGrant in the target
+   * namespace that allows this policy kind to reference the selected target kind.
+   * Cross-namespace targets without a matching ReferenceGrant are ignored.
+   *
+   * @schema BackendTrafficPolicySpecTargetSelectors#namespaces
+   */
+  readonly namespaces?: BackendTrafficPolicySpecTargetSelectorsNamespaces;
 }
 
 /**
@@ -1298,6 +1515,7 @@ export function toJson_BackendTrafficPolicySpecTargetSelectors(obj: BackendTraff
     'kind': obj.kind,
     'matchExpressions': obj.matchExpressions?.map(y => toJson_BackendTrafficPolicySpecTargetSelectorsMatchExpressions(y)),
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'namespaces': toJson_BackendTrafficPolicySpecTargetSelectorsNamespaces(obj.namespaces),
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -1434,6 +1652,107 @@ export function toJson_BackendTrafficPolicySpecTimeout(obj: BackendTrafficPolicy
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * SuccessCriteria defines what constitutes a successful request for both HTTP and gRPC.
+ *
+ * @schema BackendTrafficPolicySpecAdmissionControlSuccessCriteria
+ */
+export interface BackendTrafficPolicySpecAdmissionControlSuccessCriteria {
+  /**
+   * GRPC defines success criteria for gRPC requests.
+   *
+   * @schema BackendTrafficPolicySpecAdmissionControlSuccessCriteria#grpc
+   */
+  readonly grpc?: BackendTrafficPolicySpecAdmissionControlSuccessCriteriaGrpc;
+
+  /**
+   * HTTP defines success criteria for HTTP requests.
+   *
+   * @schema BackendTrafficPolicySpecAdmissionControlSuccessCriteria#http
+   */
+  readonly http?: BackendTrafficPolicySpecAdmissionControlSuccessCriteriaHttp;
+}
+
+/**
+ * Converts an object of type 'BackendTrafficPolicySpecAdmissionControlSuccessCriteria' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_BackendTrafficPolicySpecAdmissionControlSuccessCriteria(obj: BackendTrafficPolicySpecAdmissionControlSuccessCriteria | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'grpc': toJson_BackendTrafficPolicySpecAdmissionControlSuccessCriteriaGrpc(obj.grpc),
+    'http': toJson_BackendTrafficPolicySpecAdmissionControlSuccessCriteriaHttp(obj.http),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Request configures bandwidth limits for traffic sent to the backend.
+ *
+ * @schema BackendTrafficPolicySpecBandwidthLimitRequest
+ */
+export interface BackendTrafficPolicySpecBandwidthLimitRequest {
+  /**
+   * Limit specifies the bandwidth limit as a bytes-per-unit throughput rate.
+   *
+   * @schema BackendTrafficPolicySpecBandwidthLimitRequest#limit
+   */
+  readonly limit: BackendTrafficPolicySpecBandwidthLimitRequestLimit;
+}
+
+/**
+ * Converts an object of type 'BackendTrafficPolicySpecBandwidthLimitRequest' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_BackendTrafficPolicySpecBandwidthLimitRequest(obj: BackendTrafficPolicySpecBandwidthLimitRequest | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'limit': toJson_BackendTrafficPolicySpecBandwidthLimitRequestLimit(obj.limit),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Response configures bandwidth limits for traffic sent from the backend.
+ *
+ * @schema BackendTrafficPolicySpecBandwidthLimitResponse
+ */
+export interface BackendTrafficPolicySpecBandwidthLimitResponse {
+  /**
+   * Limit specifies the bandwidth limit as a bytes-per-unit throughput rate.
+   *
+   * @schema BackendTrafficPolicySpecBandwidthLimitResponse#limit
+   */
+  readonly limit: BackendTrafficPolicySpecBandwidthLimitResponseLimit;
+
+  /**
+   * ResponseTrailers configures the trailer headers appended to responses
+   * when bandwidth limiting introduces delays.
+   *
+   * @schema BackendTrafficPolicySpecBandwidthLimitResponse#responseTrailers
+   */
+  readonly responseTrailers?: BackendTrafficPolicySpecBandwidthLimitResponseResponseTrailers;
+}
+
+/**
+ * Converts an object of type 'BackendTrafficPolicySpecBandwidthLimitResponse' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_BackendTrafficPolicySpecBandwidthLimitResponse(obj: BackendTrafficPolicySpecBandwidthLimitResponse | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'limit': toJson_BackendTrafficPolicySpecBandwidthLimitResponseLimit(obj.limit),
+    'responseTrailers': toJson_BackendTrafficPolicySpecBandwidthLimitResponseResponseTrailers(obj.responseTrailers),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
  * PerEndpoint defines Circuit Breakers that will apply per-endpoint for an upstream cluster
  *
  * @schema BackendTrafficPolicySpecCircuitBreakerPerEndpoint
@@ -1455,6 +1774,50 @@ export function toJson_BackendTrafficPolicySpecCircuitBreakerPerEndpoint(obj: Ba
   if (obj === undefined) { return undefined; }
   const result = {
     'maxConnections': obj.maxConnections,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * RetryBudget provides settings for retry budget, which limits the number of retries in a given percentage.
+ * RetryBudget take precedence over maxParallelRetries.
+ *
+ * @schema BackendTrafficPolicySpecCircuitBreakerRetryBudget
+ */
+export interface BackendTrafficPolicySpecCircuitBreakerRetryBudget {
+  /**
+   * MinRetryConcurrency specifies the minimum retry concurrency allowed for the retry budget.
+   * For example, a budget of 20% with a minimum retry concurrency of 3
+   * will allow 5 active retries while there are 25 active requests.
+   * If there are 2 active requests, there are still 3 active retries
+   * allowed because of the minimum retry concurrency.
+   * Defaults to 3.
+   *
+   * @default 3.
+   * @schema BackendTrafficPolicySpecCircuitBreakerRetryBudget#minRetryConcurrency
+   */
+  readonly minRetryConcurrency?: number;
+
+  /**
+   * Percent specifies the limit on concurrent retries as a percentage [0, 100] of
+   * the sum of active requests and active pending requests.
+   *
+   * @schema BackendTrafficPolicySpecCircuitBreakerRetryBudget#percent
+   */
+  readonly percent: BackendTrafficPolicySpecCircuitBreakerRetryBudgetPercent;
+}
+
+/**
+ * Converts an object of type 'BackendTrafficPolicySpecCircuitBreakerRetryBudget' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_BackendTrafficPolicySpecCircuitBreakerRetryBudget(obj: BackendTrafficPolicySpecCircuitBreakerRetryBudget | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'minRetryConcurrency': obj.minRetryConcurrency,
+    'percent': toJson_BackendTrafficPolicySpecCircuitBreakerRetryBudgetPercent(obj.percent),
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -1736,6 +2099,15 @@ export interface BackendTrafficPolicySpecHealthCheckActive {
   readonly grpc?: BackendTrafficPolicySpecHealthCheckActiveGrpc;
 
   /**
+   * HealthCheckLog defines health check event logging configuration for this cluster.
+   * When set, HC probe outcomes are logged to the configured sinks.
+   * Takes precedence over the gateway-level EnvoyProxy.spec.telemetry.healthCheckLog.
+   *
+   * @schema BackendTrafficPolicySpecHealthCheckActive#healthCheckLog
+   */
+  readonly healthCheckLog?: BackendTrafficPolicySpecHealthCheckActiveHealthCheckLog;
+
+  /**
    * HealthyThreshold defines the number of healthy health checks required before a backend host is marked healthy.
    *
    * @schema BackendTrafficPolicySpecHealthCheckActive#healthyThreshold
@@ -1766,6 +2138,15 @@ export interface BackendTrafficPolicySpecHealthCheckActive {
   readonly interval?: string;
 
   /**
+   * Overrides defines the configuration of the overriding health check settings for all endpoints
+   * in the backend cluster. This allows customization of port and other settings that may differ
+   * from the main service configuration.
+   *
+   * @schema BackendTrafficPolicySpecHealthCheckActive#overrides
+   */
+  readonly overrides?: BackendTrafficPolicySpecHealthCheckActiveOverrides;
+
+  /**
    * TCP defines the configuration of tcp health checker.
    * It's required while the health checker type is TCP.
    *
@@ -1789,6 +2170,9 @@ export interface BackendTrafficPolicySpecHealthCheckActive {
 
   /**
    * UnhealthyThreshold defines the number of unhealthy health checks required before a backend host is marked unhealthy.
+   * Without RetriableStatuses configured, any health check failure results in the host being immediately
+   * considered unhealthy. When RetriableStatuses is set, health checks returning those statuses are retried
+   * up to this threshold before the host is marked unhealthy.
    *
    * @schema BackendTrafficPolicySpecHealthCheckActive#unhealthyThreshold
    */
@@ -1803,10 +2187,12 @@ export function toJson_BackendTrafficPolicySpecHealthCheckActive(obj: BackendTra
   if (obj === undefined) { return undefined; }
   const result = {
     'grpc': toJson_BackendTrafficPolicySpecHealthCheckActiveGrpc(obj.grpc),
+    'healthCheckLog': toJson_BackendTrafficPolicySpecHealthCheckActiveHealthCheckLog(obj.healthCheckLog),
     'healthyThreshold': obj.healthyThreshold,
     'http': toJson_BackendTrafficPolicySpecHealthCheckActiveHttp(obj.http),
     'initialJitter': obj.initialJitter,
     'interval': obj.interval,
+    'overrides': toJson_BackendTrafficPolicySpecHealthCheckActiveOverrides(obj.overrides),
     'tcp': toJson_BackendTrafficPolicySpecHealthCheckActiveTcp(obj.tcp),
     'timeout': obj.timeout,
     'type': obj.type,
@@ -1823,6 +2209,14 @@ export function toJson_BackendTrafficPolicySpecHealthCheckActive(obj: BackendTra
  * @schema BackendTrafficPolicySpecHealthCheckPassive
  */
 export interface BackendTrafficPolicySpecHealthCheckPassive {
+  /**
+   * AlwaysEjectOneEndpoint defines whether at least one host should be ejected,
+   * regardless of MaxEjectionPercent.
+   *
+   * @schema BackendTrafficPolicySpecHealthCheckPassive#alwaysEjectOneEndpoint
+   */
+  readonly alwaysEjectOneEndpoint?: boolean;
+
   /**
    * BaseEjectionTime defines the base duration for which a host will be ejected on consecutive failures.
    *
@@ -1891,6 +2285,7 @@ export interface BackendTrafficPolicySpecHealthCheckPassive {
 export function toJson_BackendTrafficPolicySpecHealthCheckPassive(obj: BackendTrafficPolicySpecHealthCheckPassive | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
+    'alwaysEjectOneEndpoint': obj.alwaysEjectOneEndpoint,
     'baseEjectionTime': obj.baseEjectionTime,
     'consecutive5XxErrors': obj.consecutive5XxErrors,
     'consecutiveGatewayErrors': obj.consecutiveGatewayErrors,
@@ -1899,6 +2294,60 @@ export function toJson_BackendTrafficPolicySpecHealthCheckPassive(obj: BackendTr
     'interval': obj.interval,
     'maxEjectionPercent': obj.maxEjectionPercent,
     'splitExternalLocalOriginErrors': obj.splitExternalLocalOriginErrors,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * ConnectionKeepalive configures HTTP/2 connection keepalive using PING frames.
+ *
+ * @schema BackendTrafficPolicySpecHttp2ConnectionKeepalive
+ */
+export interface BackendTrafficPolicySpecHttp2ConnectionKeepalive {
+  /**
+   * IdleInterval specifies how long a connection must be idle before a PING is sent.
+   *
+   * @schema BackendTrafficPolicySpecHttp2ConnectionKeepalive#idleInterval
+   */
+  readonly idleInterval?: string;
+
+  /**
+   * Interval specifies how often to send HTTP/2 PING frames to keep the connection alive.
+   *
+   * @schema BackendTrafficPolicySpecHttp2ConnectionKeepalive#interval
+   */
+  readonly interval?: string;
+
+  /**
+   * IntervalJitter specifies a random jitter percentage added to each interval.
+   * Defaults to 15% if not specified.
+   *
+   * @default 15% if not specified.
+   * @schema BackendTrafficPolicySpecHttp2ConnectionKeepalive#intervalJitter
+   */
+  readonly intervalJitter?: number;
+
+  /**
+   * Timeout specifies how long to wait for a PING response before considering the connection dead.
+   *
+   * @schema BackendTrafficPolicySpecHttp2ConnectionKeepalive#timeout
+   */
+  readonly timeout?: string;
+}
+
+/**
+ * Converts an object of type 'BackendTrafficPolicySpecHttp2ConnectionKeepalive' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_BackendTrafficPolicySpecHttp2ConnectionKeepalive(obj: BackendTrafficPolicySpecHttp2ConnectionKeepalive | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'idleInterval': obj.idleInterval,
+    'interval': obj.interval,
+    'intervalJitter': obj.intervalJitter,
+    'timeout': obj.timeout,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -1962,6 +2411,103 @@ export function toJson_BackendTrafficPolicySpecHttpUpgradeConnect(obj: BackendTr
   if (obj === undefined) { return undefined; }
   const result = {
     'terminate': obj.terminate,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * BackendUtilization defines the configuration when the load balancer type is
+ * set to BackendUtilization.
+ *
+ * @schema BackendTrafficPolicySpecLoadBalancerBackendUtilization
+ */
+export interface BackendTrafficPolicySpecLoadBalancerBackendUtilization {
+  /**
+   * A given endpoint must report load metrics continuously for at least this long before the endpoint weight will be used.
+   * Default is 10s.
+   *
+   * @default 10s.
+   * @schema BackendTrafficPolicySpecLoadBalancerBackendUtilization#blackoutPeriod
+   */
+  readonly blackoutPeriod?: string;
+
+  /**
+   * ErrorUtilizationPenaltyPercent adjusts endpoint weights based on the error rate (eps/qps).
+   * This is expressed as a percentage-based integer where 100 represents 1.0, 150 represents 1.5, etc.
+   *
+   * For example:
+   * - 100 => 1.0x
+   * - 120 => 1.2x
+   * - 200 => 2.0x
+   *
+   * Must be non-negative.
+   *
+   * @schema BackendTrafficPolicySpecLoadBalancerBackendUtilization#errorUtilizationPenaltyPercent
+   */
+  readonly errorUtilizationPenaltyPercent?: number;
+
+  /**
+   * KeepResponseHeaders keeps the ORCA load report headers/trailers before sending the response to the client.
+   * Defaults to false.
+   *
+   * @default false.
+   * @schema BackendTrafficPolicySpecLoadBalancerBackendUtilization#keepResponseHeaders
+   */
+  readonly keepResponseHeaders?: boolean;
+
+  /**
+   * Metric names used to compute utilization if application_utilization is not set.
+   * For map fields in ORCA proto, use the form "<map_field>.<key>", e.g., "named_metrics.foo".
+   *
+   * @schema BackendTrafficPolicySpecLoadBalancerBackendUtilization#metricNamesForComputingUtilization
+   */
+  readonly metricNamesForComputingUtilization?: string[];
+
+  /**
+   * OutOfBand enables out-of-band ORCA load reporting. When set, Envoy opens a
+   * server-streaming gRPC connection to each endpoint's
+   * xds.service.orca.v3.OpenRcaService/StreamCoreMetrics and pulls load
+   * reports periodically, instead of relying on in-band ORCA metrics
+   * carried in response headers/trailers.
+   *
+   * The backend must implement OpenRcaService for this to take effect.
+   *
+   * @schema BackendTrafficPolicySpecLoadBalancerBackendUtilization#outOfBand
+   */
+  readonly outOfBand?: BackendTrafficPolicySpecLoadBalancerBackendUtilizationOutOfBand;
+
+  /**
+   * If a given endpoint has not reported load metrics in this long, stop using the reported weight. Defaults to 3m.
+   *
+   * @default 3m.
+   * @schema BackendTrafficPolicySpecLoadBalancerBackendUtilization#weightExpirationPeriod
+   */
+  readonly weightExpirationPeriod?: string;
+
+  /**
+   * How often endpoint weights are recalculated. Values less than 100ms are capped at 100ms. Default 1s.
+   *
+   * @schema BackendTrafficPolicySpecLoadBalancerBackendUtilization#weightUpdatePeriod
+   */
+  readonly weightUpdatePeriod?: string;
+}
+
+/**
+ * Converts an object of type 'BackendTrafficPolicySpecLoadBalancerBackendUtilization' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_BackendTrafficPolicySpecLoadBalancerBackendUtilization(obj: BackendTrafficPolicySpecLoadBalancerBackendUtilization | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'blackoutPeriod': obj.blackoutPeriod,
+    'errorUtilizationPenaltyPercent': obj.errorUtilizationPenaltyPercent,
+    'keepResponseHeaders': obj.keepResponseHeaders,
+    'metricNamesForComputingUtilization': obj.metricNamesForComputingUtilization?.map(y => y),
+    'outOfBand': toJson_BackendTrafficPolicySpecLoadBalancerBackendUtilizationOutOfBand(obj.outOfBand),
+    'weightExpirationPeriod': obj.weightExpirationPeriod,
+    'weightUpdatePeriod': obj.weightUpdatePeriod,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -2045,6 +2591,59 @@ export function toJson_BackendTrafficPolicySpecLoadBalancerConsistentHash(obj: B
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * DynamicModule defines the configuration when the load balancer type is
+ * set to DynamicModule. The referenced module must be registered in the
+ * EnvoyProxy resource's dynamicModules allowlist.
+ *
+ * @schema BackendTrafficPolicySpecLoadBalancerDynamicModule
+ */
+export interface BackendTrafficPolicySpecLoadBalancerDynamicModule {
+  /**
+   * Config is optional configuration for the module's load balancer
+   * implementation. This is serialized and passed to the module's
+   * initialization function.
+   *
+   * @schema BackendTrafficPolicySpecLoadBalancerDynamicModule#config
+   */
+  readonly config?: any;
+
+  /**
+   * LBPolicyName identifies a specific load balancer implementation within
+   * the dynamic module. A single shared library can contain multiple LB
+   * policy implementations. This value is passed to the module's
+   * initialization function to select the appropriate implementation.
+   *
+   * @schema BackendTrafficPolicySpecLoadBalancerDynamicModule#lbPolicyName
+   */
+  readonly lbPolicyName: string;
+
+  /**
+   * Name references a dynamic module registered in the EnvoyProxy resource's
+   * dynamicModules list. The referenced module must exist in the registry;
+   * otherwise, the policy will be rejected.
+   *
+   * @schema BackendTrafficPolicySpecLoadBalancerDynamicModule#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'BackendTrafficPolicySpecLoadBalancerDynamicModule' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_BackendTrafficPolicySpecLoadBalancerDynamicModule(obj: BackendTrafficPolicySpecLoadBalancerDynamicModule | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'config': obj.config,
+    'lbPolicyName': obj.lbPolicyName,
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
  * EndpointOverride defines the configuration for endpoint override.
  * When specified, the load balancer will attempt to route requests to endpoints
  * based on the override information extracted from request headers or metadata.
@@ -2078,7 +2677,7 @@ export function toJson_BackendTrafficPolicySpecLoadBalancerEndpointOverride(obj:
 /**
  * SlowStart defines the configuration related to the slow start load balancer policy.
  * If set, during slow start window, traffic sent to the newly added hosts will gradually increase.
- * Currently this is only supported for RoundRobin and LeastRequest load balancers
+ * Supported for RoundRobin, LeastRequest, and BackendUtilization load balancers.
  *
  * @schema BackendTrafficPolicySpecLoadBalancerSlowStart
  */
@@ -2114,7 +2713,9 @@ export function toJson_BackendTrafficPolicySpecLoadBalancerSlowStart(obj: Backen
  * "ConsistentHash",
  * "LeastRequest",
  * "Random",
- * "RoundRobin".
+ * "RoundRobin",
+ * "BackendUtilization",
+ * "DynamicModule".
  *
  * @schema BackendTrafficPolicySpecLoadBalancerType
  */
@@ -2127,6 +2728,10 @@ export enum BackendTrafficPolicySpecLoadBalancerType {
   RANDOM = "Random",
   /** RoundRobin */
   ROUND_ROBIN = "RoundRobin",
+  /** BackendUtilization */
+  BACKEND_UTILIZATION = "BackendUtilization",
+  /** DynamicModule */
+  DYNAMIC_MODULE = "DynamicModule",
 }
 
 /**
@@ -2141,6 +2746,14 @@ export interface BackendTrafficPolicySpecLoadBalancerZoneAware {
    * @schema BackendTrafficPolicySpecLoadBalancerZoneAware#preferLocal
    */
   readonly preferLocal?: BackendTrafficPolicySpecLoadBalancerZoneAwarePreferLocal;
+
+  /**
+   * WeightedZones configures weight-based traffic distribution across locality zones.
+   * Traffic is distributed proportionally based on the sum of all zone weights.
+   *
+   * @schema BackendTrafficPolicySpecLoadBalancerZoneAware#weightedZones
+   */
+  readonly weightedZones?: BackendTrafficPolicySpecLoadBalancerZoneAwareWeightedZones[];
 }
 
 /**
@@ -2151,6 +2764,7 @@ export function toJson_BackendTrafficPolicySpecLoadBalancerZoneAware(obj: Backen
   if (obj === undefined) { return undefined; }
   const result = {
     'preferLocal': toJson_BackendTrafficPolicySpecLoadBalancerZoneAwarePreferLocal(obj.preferLocal),
+    'weightedZones': obj.weightedZones?.map(y => toJson_BackendTrafficPolicySpecLoadBalancerZoneAwareWeightedZones(y)),
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -2158,7 +2772,7 @@ export function toJson_BackendTrafficPolicySpecLoadBalancerZoneAware(obj: Backen
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * Version of ProxyProtol
+ * Version of ProxyProtocol
  * Valid ProxyProtocolVersion values are
  * "V1"
  * "V2"
@@ -2279,11 +2893,18 @@ export class BackendTrafficPolicySpecRequestBufferLimit {
  */
 export interface BackendTrafficPolicySpecResponseOverrideMatch {
   /**
+   * Response headers to match on. The match evaluates to true if all matches are successful.
+   *
+   * @schema BackendTrafficPolicySpecResponseOverrideMatch#responseHeaders
+   */
+  readonly responseHeaders?: BackendTrafficPolicySpecResponseOverrideMatchResponseHeaders[];
+
+  /**
    * Status code to match on. The match evaluates to true if any of the matches are successful.
    *
    * @schema BackendTrafficPolicySpecResponseOverrideMatch#statusCodes
    */
-  readonly statusCodes: BackendTrafficPolicySpecResponseOverrideMatchStatusCodes[];
+  readonly statusCodes?: BackendTrafficPolicySpecResponseOverrideMatchStatusCodes[];
 }
 
 /**
@@ -2293,6 +2914,7 @@ export interface BackendTrafficPolicySpecResponseOverrideMatch {
 export function toJson_BackendTrafficPolicySpecResponseOverrideMatch(obj: BackendTrafficPolicySpecResponseOverrideMatch | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
+    'responseHeaders': obj.responseHeaders?.map(y => toJson_BackendTrafficPolicySpecResponseOverrideMatchResponseHeaders(y)),
     'statusCodes': obj.statusCodes?.map(y => toJson_BackendTrafficPolicySpecResponseOverrideMatchStatusCodes(y)),
   };
   // filter undefined values
@@ -2432,6 +3054,23 @@ export function toJson_BackendTrafficPolicySpecResponseOverrideResponse(obj: Bac
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * Source specifies which responses this rule applies to.
+ * Local overrides only Envoy-generated responses (e.g. auth failures).
+ * Backend overrides only upstream responses.
+ * All (default) overrides both.
+ *
+ * @schema BackendTrafficPolicySpecResponseOverrideSource
+ */
+export enum BackendTrafficPolicySpecResponseOverrideSource {
+  /** All */
+  ALL = "All",
+  /** Local */
+  LOCAL = "Local",
+  /** Backend */
+  BACKEND = "Backend",
+}
+
+/**
  * PerRetry is the retry policy to be applied per retry attempt.
  *
  * @schema BackendTrafficPolicySpecRetryPerRetry
@@ -2558,6 +3197,54 @@ export function toJson_BackendTrafficPolicySpecTargetSelectorsMatchExpressions(o
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * Namespaces determines which namespaces are considered for target selection.
+ *
+ * If unspecified, only targets in the same namespace as this policy are considered.
+ *
+ * When specified, the effective set of namespaces is always constrained to the
+ * namespaces watched by Envoy Gateway.
+ *
+ * Selecting targets across namespaces requires a ReferenceGrant in the target
+ * namespace that allows this policy kind to reference the selected target kind.
+ * Cross-namespace targets without a matching ReferenceGrant are ignored.
+ *
+ * @schema BackendTrafficPolicySpecTargetSelectorsNamespaces
+ */
+export interface BackendTrafficPolicySpecTargetSelectorsNamespaces {
+  /**
+   * From indicates how namespaces are selected for this target selector.
+   *
+   * All means all namespaces watched by Envoy Gateway.
+   * Selector means namespaces watched by Envoy Gateway that match Selector.
+   *
+   * @schema BackendTrafficPolicySpecTargetSelectorsNamespaces#from
+   */
+  readonly from: BackendTrafficPolicySpecTargetSelectorsNamespacesFrom;
+
+  /**
+   * Selector selects namespaces when From is set to Selector.
+   *
+   * @schema BackendTrafficPolicySpecTargetSelectorsNamespaces#selector
+   */
+  readonly selector?: BackendTrafficPolicySpecTargetSelectorsNamespacesSelector;
+}
+
+/**
+ * Converts an object of type 'BackendTrafficPolicySpecTargetSelectorsNamespaces' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_BackendTrafficPolicySpecTargetSelectorsNamespaces(obj: BackendTrafficPolicySpecTargetSelectorsNamespaces | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'from': obj.from,
+    'selector': toJson_BackendTrafficPolicySpecTargetSelectorsNamespacesSelector(obj.selector),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
  * Metrics defines metrics configuration for the backend or Route.
  *
  * @schema BackendTrafficPolicySpecTelemetryMetrics
@@ -2601,6 +3288,16 @@ export function toJson_BackendTrafficPolicySpecTelemetryMetrics(obj: BackendTraf
  */
 export interface BackendTrafficPolicySpecTelemetryTracing {
   /**
+   * ClientSamplingFraction represents the fraction of requests that should be
+   * selected for tracing when requested by the client.
+   * If unspecified, client-forced tracing is disabled by default and users must
+   * set this field to opt in.
+   *
+   * @schema BackendTrafficPolicySpecTelemetryTracing#clientSamplingFraction
+   */
+  readonly clientSamplingFraction?: BackendTrafficPolicySpecTelemetryTracingClientSamplingFraction;
+
+  /**
    * CustomTags defines the custom tags to add to each span.
    * If provider is kubernetes, pod name and namespace are added by default.
    *
@@ -2609,6 +3306,14 @@ export interface BackendTrafficPolicySpecTelemetryTracing {
    * @schema BackendTrafficPolicySpecTelemetryTracing#customTags
    */
   readonly customTags?: { [key: string]: BackendTrafficPolicySpecTelemetryTracingCustomTags };
+
+  /**
+   * OverallSamplingFraction represents the fraction of requests that should be
+   * selected for tracing after all other sampling checks have been applied.
+   *
+   * @schema BackendTrafficPolicySpecTelemetryTracing#overallSamplingFraction
+   */
+  readonly overallSamplingFraction?: BackendTrafficPolicySpecTelemetryTracingOverallSamplingFraction;
 
   /**
    * SamplingFraction represents the fraction of requests that should be
@@ -2651,7 +3356,9 @@ export interface BackendTrafficPolicySpecTelemetryTracing {
 export function toJson_BackendTrafficPolicySpecTelemetryTracing(obj: BackendTrafficPolicySpecTelemetryTracing | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
+    'clientSamplingFraction': toJson_BackendTrafficPolicySpecTelemetryTracingClientSamplingFraction(obj.clientSamplingFraction),
     'customTags': ((obj.customTags) === undefined) ? undefined : (Object.entries(obj.customTags).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: toJson_BackendTrafficPolicySpecTelemetryTracingCustomTags(i[1]) }), {})),
+    'overallSamplingFraction': toJson_BackendTrafficPolicySpecTelemetryTracingOverallSamplingFraction(obj.overallSamplingFraction),
     'samplingFraction': toJson_BackendTrafficPolicySpecTelemetryTracingSamplingFraction(obj.samplingFraction),
     'spanName': toJson_BackendTrafficPolicySpecTelemetryTracingSpanName(obj.spanName),
     'tags': ((obj.tags) === undefined) ? undefined : (Object.entries(obj.tags).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
@@ -2699,6 +3406,14 @@ export interface BackendTrafficPolicySpecTimeoutHttp {
    * @schema BackendTrafficPolicySpecTimeoutHttp#requestTimeout
    */
   readonly requestTimeout?: string;
+
+  /**
+   * The stream idle timeout defines the amount of time a stream can exist without any upstream or downstream activity.
+   * If not specified, StreamIdleTimeout is inherited from the listener-level setting, which can be configured via ClientTrafficPolicy.
+   *
+   * @schema BackendTrafficPolicySpecTimeoutHttp#streamIdleTimeout
+   */
+  readonly streamIdleTimeout?: string;
 }
 
 /**
@@ -2712,6 +3427,7 @@ export function toJson_BackendTrafficPolicySpecTimeoutHttp(obj: BackendTrafficPo
     'maxConnectionDuration': obj.maxConnectionDuration,
     'maxStreamDuration': obj.maxStreamDuration,
     'requestTimeout': obj.requestTimeout,
+    'streamIdleTimeout': obj.streamIdleTimeout,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -2748,6 +3464,208 @@ export function toJson_BackendTrafficPolicySpecTimeoutTcp(obj: BackendTrafficPol
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * GRPC defines success criteria for gRPC requests.
+ *
+ * @schema BackendTrafficPolicySpecAdmissionControlSuccessCriteriaGrpc
+ */
+export interface BackendTrafficPolicySpecAdmissionControlSuccessCriteriaGrpc {
+  /**
+   * StatusCodes defines gRPC status codes that are considered successful.
+   * Status codes are defined in https://github.com/grpc/grpc/blob/master/doc/statuscodes.md#status-codes-and-their-use-in-grpc.
+   *
+   * @schema BackendTrafficPolicySpecAdmissionControlSuccessCriteriaGrpc#statusCodes
+   */
+  readonly statusCodes?: BackendTrafficPolicySpecAdmissionControlSuccessCriteriaGrpcStatusCodes[];
+}
+
+/**
+ * Converts an object of type 'BackendTrafficPolicySpecAdmissionControlSuccessCriteriaGrpc' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_BackendTrafficPolicySpecAdmissionControlSuccessCriteriaGrpc(obj: BackendTrafficPolicySpecAdmissionControlSuccessCriteriaGrpc | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'statusCodes': obj.statusCodes?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * HTTP defines success criteria for HTTP requests.
+ *
+ * @schema BackendTrafficPolicySpecAdmissionControlSuccessCriteriaHttp
+ */
+export interface BackendTrafficPolicySpecAdmissionControlSuccessCriteriaHttp {
+  /**
+   * StatusCodes defines HTTP status codes that are considered successful.
+   *
+   * @schema BackendTrafficPolicySpecAdmissionControlSuccessCriteriaHttp#statusCodes
+   */
+  readonly statusCodes?: number[];
+}
+
+/**
+ * Converts an object of type 'BackendTrafficPolicySpecAdmissionControlSuccessCriteriaHttp' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_BackendTrafficPolicySpecAdmissionControlSuccessCriteriaHttp(obj: BackendTrafficPolicySpecAdmissionControlSuccessCriteriaHttp | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'statusCodes': obj.statusCodes?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Limit specifies the bandwidth limit as a bytes-per-unit throughput rate.
+ *
+ * @schema BackendTrafficPolicySpecBandwidthLimitRequestLimit
+ */
+export interface BackendTrafficPolicySpecBandwidthLimitRequestLimit {
+  /**
+   * Unit specifies the time unit for the bandwidth limit (e.g. Second, Minute, Hour).
+   *
+   * @schema BackendTrafficPolicySpecBandwidthLimitRequestLimit#unit
+   */
+  readonly unit: BackendTrafficPolicySpecBandwidthLimitRequestLimitUnit;
+
+  /**
+   * Value specifies the bandwidth limit.
+   *
+   * @schema BackendTrafficPolicySpecBandwidthLimitRequestLimit#value
+   */
+  readonly value: BackendTrafficPolicySpecBandwidthLimitRequestLimitValue;
+}
+
+/**
+ * Converts an object of type 'BackendTrafficPolicySpecBandwidthLimitRequestLimit' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_BackendTrafficPolicySpecBandwidthLimitRequestLimit(obj: BackendTrafficPolicySpecBandwidthLimitRequestLimit | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'unit': obj.unit,
+    'value': obj.value?.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Limit specifies the bandwidth limit as a bytes-per-unit throughput rate.
+ *
+ * @schema BackendTrafficPolicySpecBandwidthLimitResponseLimit
+ */
+export interface BackendTrafficPolicySpecBandwidthLimitResponseLimit {
+  /**
+   * Unit specifies the time unit for the bandwidth limit (e.g. Second, Minute, Hour).
+   *
+   * @schema BackendTrafficPolicySpecBandwidthLimitResponseLimit#unit
+   */
+  readonly unit: BackendTrafficPolicySpecBandwidthLimitResponseLimitUnit;
+
+  /**
+   * Value specifies the bandwidth limit.
+   *
+   * @schema BackendTrafficPolicySpecBandwidthLimitResponseLimit#value
+   */
+  readonly value: BackendTrafficPolicySpecBandwidthLimitResponseLimitValue;
+}
+
+/**
+ * Converts an object of type 'BackendTrafficPolicySpecBandwidthLimitResponseLimit' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_BackendTrafficPolicySpecBandwidthLimitResponseLimit(obj: BackendTrafficPolicySpecBandwidthLimitResponseLimit | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'unit': obj.unit,
+    'value': obj.value?.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * ResponseTrailers configures the trailer headers appended to responses
+ * when bandwidth limiting introduces delays.
+ *
+ * @schema BackendTrafficPolicySpecBandwidthLimitResponseResponseTrailers
+ */
+export interface BackendTrafficPolicySpecBandwidthLimitResponseResponseTrailers {
+  /**
+   * Prefix is prepended to each trailer header name.
+   * If not set, no prefix is added and the trailers are named as-is.
+   * For example, setting "x-eg" produces trailers such as "x-eg-bandwidth-request-delay-ms",
+   * while leaving it unset produces "bandwidth-request-delay-ms".
+   *
+   * The following four trailers can be added:
+   * "bandwidth-request-delay-ms" is delay time in milliseconds it took for the request stream transfer
+   * including request body transfer time and the time added by the filter.
+   * "bandwidth-response-delay-ms" is delay time in milliseconds it took for the response stream transfer
+   * including response body transfer time and the time added by the filter.
+   * "bandwidth-request-filter-delay-ms" is delay time in milliseconds in request stream transfer added by the filter.
+   * "bandwidth-response-filter-delay-ms" is delay time in milliseconds that added by the filter.
+   *
+   * @schema BackendTrafficPolicySpecBandwidthLimitResponseResponseTrailers#prefix
+   */
+  readonly prefix?: string;
+}
+
+/**
+ * Converts an object of type 'BackendTrafficPolicySpecBandwidthLimitResponseResponseTrailers' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_BackendTrafficPolicySpecBandwidthLimitResponseResponseTrailers(obj: BackendTrafficPolicySpecBandwidthLimitResponseResponseTrailers | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'prefix': obj.prefix,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Percent specifies the limit on concurrent retries as a percentage [0, 100] of
+ * the sum of active requests and active pending requests.
+ *
+ * @schema BackendTrafficPolicySpecCircuitBreakerRetryBudgetPercent
+ */
+export interface BackendTrafficPolicySpecCircuitBreakerRetryBudgetPercent {
+  /**
+   * @schema BackendTrafficPolicySpecCircuitBreakerRetryBudgetPercent#denominator
+   */
+  readonly denominator?: number;
+
+  /**
+   * @schema BackendTrafficPolicySpecCircuitBreakerRetryBudgetPercent#numerator
+   */
+  readonly numerator: number;
+}
+
+/**
+ * Converts an object of type 'BackendTrafficPolicySpecCircuitBreakerRetryBudgetPercent' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_BackendTrafficPolicySpecCircuitBreakerRetryBudgetPercent(obj: BackendTrafficPolicySpecCircuitBreakerRetryBudgetPercent | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'denominator': obj.denominator,
+    'numerator': obj.numerator,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
  * GRPC defines the configuration of the GRPC health checker.
  * It's optional, and can only be used if the specified type is GRPC.
  *
@@ -2772,6 +3690,49 @@ export function toJson_BackendTrafficPolicySpecHealthCheckActiveGrpc(obj: Backen
   if (obj === undefined) { return undefined; }
   const result = {
     'service': obj.service,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * HealthCheckLog defines health check event logging configuration for this cluster.
+ * When set, HC probe outcomes are logged to the configured sinks.
+ * Takes precedence over the gateway-level EnvoyProxy.spec.telemetry.healthCheckLog.
+ *
+ * @schema BackendTrafficPolicySpecHealthCheckActiveHealthCheckLog
+ */
+export interface BackendTrafficPolicySpecHealthCheckActiveHealthCheckLog {
+  /**
+   * Matches defines which health check probe outcomes produce a log entry.
+   * When omitted or empty, all events are logged.
+   *
+   * Each value must be unique. Multiple values are ORed. If any failure type is
+   * specified then a success type must also be specified, and vice versa.
+   *
+   * @schema BackendTrafficPolicySpecHealthCheckActiveHealthCheckLog#matches
+   */
+  readonly matches?: BackendTrafficPolicySpecHealthCheckActiveHealthCheckLogMatches[];
+
+  /**
+   * Sinks defines where health check events are written.
+   * When omitted, events are written to /dev/stdout.
+   *
+   * @schema BackendTrafficPolicySpecHealthCheckActiveHealthCheckLog#sinks
+   */
+  readonly sinks?: BackendTrafficPolicySpecHealthCheckActiveHealthCheckLogSinks[];
+}
+
+/**
+ * Converts an object of type 'BackendTrafficPolicySpecHealthCheckActiveHealthCheckLog' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_BackendTrafficPolicySpecHealthCheckActiveHealthCheckLog(obj: BackendTrafficPolicySpecHealthCheckActiveHealthCheckLog | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matches': obj.matches?.map(y => y),
+    'sinks': obj.sinks?.map(y => toJson_BackendTrafficPolicySpecHealthCheckActiveHealthCheckLogSinks(y)),
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -2825,6 +3786,23 @@ export interface BackendTrafficPolicySpecHealthCheckActiveHttp {
    * @schema BackendTrafficPolicySpecHealthCheckActiveHttp#path
    */
   readonly path: string;
+
+  /**
+   * RequestBody defines the HTTP request body payload sent during health checking.
+   *
+   * @schema BackendTrafficPolicySpecHealthCheckActiveHttp#requestBody
+   */
+  readonly requestBody?: BackendTrafficPolicySpecHealthCheckActiveHttpRequestBody;
+
+  /**
+   * RetriableStatuses defines a list of HTTP response statuses considered retriable.
+   * Responses matching these statuses count towards the unhealthy threshold but
+   * do not result in the host being considered immediately unhealthy.
+   * The expected statuses take precedence for any range overlaps with this field.
+   *
+   * @schema BackendTrafficPolicySpecHealthCheckActiveHttp#retriableStatuses
+   */
+  readonly retriableStatuses?: number[];
 }
 
 /**
@@ -2839,6 +3817,41 @@ export function toJson_BackendTrafficPolicySpecHealthCheckActiveHttp(obj: Backen
     'hostname': obj.hostname,
     'method': obj.method,
     'path': obj.path,
+    'requestBody': toJson_BackendTrafficPolicySpecHealthCheckActiveHttpRequestBody(obj.requestBody),
+    'retriableStatuses': obj.retriableStatuses?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Overrides defines the configuration of the overriding health check settings for all endpoints
+ * in the backend cluster. This allows customization of port and other settings that may differ
+ * from the main service configuration.
+ *
+ * @schema BackendTrafficPolicySpecHealthCheckActiveOverrides
+ */
+export interface BackendTrafficPolicySpecHealthCheckActiveOverrides {
+  /**
+   * Port overrides the health check port.
+   * If not set, the endpoint's serving port is used for health checks.
+   * This is useful when health checks are served on a different port than
+   * the main service port (e.g., port 443 for service, port 9090 for health checks).
+   *
+   * @schema BackendTrafficPolicySpecHealthCheckActiveOverrides#port
+   */
+  readonly port?: number;
+}
+
+/**
+ * Converts an object of type 'BackendTrafficPolicySpecHealthCheckActiveOverrides' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_BackendTrafficPolicySpecHealthCheckActiveOverrides(obj: BackendTrafficPolicySpecHealthCheckActiveOverrides | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'port': obj.port,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -2876,6 +3889,62 @@ export function toJson_BackendTrafficPolicySpecHealthCheckActiveTcp(obj: Backend
   const result = {
     'receive': toJson_BackendTrafficPolicySpecHealthCheckActiveTcpReceive(obj.receive),
     'send': toJson_BackendTrafficPolicySpecHealthCheckActiveTcpSend(obj.send),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * OutOfBand enables out-of-band ORCA load reporting. When set, Envoy opens a
+ * server-streaming gRPC connection to each endpoint's
+ * xds.service.orca.v3.OpenRcaService/StreamCoreMetrics and pulls load
+ * reports periodically, instead of relying on in-band ORCA metrics
+ * carried in response headers/trailers.
+ *
+ * The backend must implement OpenRcaService for this to take effect.
+ *
+ * @schema BackendTrafficPolicySpecLoadBalancerBackendUtilizationOutOfBand
+ */
+export interface BackendTrafficPolicySpecLoadBalancerBackendUtilizationOutOfBand {
+  /**
+   * Authority overrides the :authority header on the OutOfBand gRPC stream.
+   * If unset, Envoy uses the endpoint hostname, then the dialed address, then
+   * the cluster name.
+   *
+   * @schema BackendTrafficPolicySpecLoadBalancerBackendUtilizationOutOfBand#authority
+   */
+  readonly authority?: string;
+
+  /**
+   * Port overrides the port used for the OutOfBand reporting connection, e.g. to
+   * reach a separate reporting sidecar. Defaults to the endpoint's port.
+   *
+   * @default the endpoint's port.
+   * @schema BackendTrafficPolicySpecLoadBalancerBackendUtilizationOutOfBand#port
+   */
+  readonly port?: number;
+
+  /**
+   * ReportingPeriod is how often Envoy requests load reports from the server.
+   * Must be greater than 0. Defaults to 10s.
+   *
+   * @default 10s.
+   * @schema BackendTrafficPolicySpecLoadBalancerBackendUtilizationOutOfBand#reportingPeriod
+   */
+  readonly reportingPeriod?: string;
+}
+
+/**
+ * Converts an object of type 'BackendTrafficPolicySpecLoadBalancerBackendUtilizationOutOfBand' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_BackendTrafficPolicySpecLoadBalancerBackendUtilizationOutOfBand(obj: BackendTrafficPolicySpecLoadBalancerBackendUtilizationOutOfBand | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'authority': obj.authority,
+    'port': obj.port,
+    'reportingPeriod': obj.reportingPeriod,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -3119,6 +4188,47 @@ export function toJson_BackendTrafficPolicySpecLoadBalancerZoneAwarePreferLocal(
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * WeightedZoneConfig defines the weight for a specific locality zone.
+ *
+ * @schema BackendTrafficPolicySpecLoadBalancerZoneAwareWeightedZones
+ */
+export interface BackendTrafficPolicySpecLoadBalancerZoneAwareWeightedZones {
+  /**
+   * Weight defines the weight for this locality.
+   * Higher values receive more traffic. The actual traffic distribution
+   * is proportional to this value relative to other localities.
+   *
+   * @schema BackendTrafficPolicySpecLoadBalancerZoneAwareWeightedZones#weight
+   */
+  readonly weight: number;
+
+  /**
+   * Zone specifies the topology zone this weight applies to.
+   * The value should match the topology.kubernetes.io/zone label
+   * of the nodes where endpoints are running.
+   * Zones not listed in the configuration receive a default weight of 1.
+   *
+   * @schema BackendTrafficPolicySpecLoadBalancerZoneAwareWeightedZones#zone
+   */
+  readonly zone: string;
+}
+
+/**
+ * Converts an object of type 'BackendTrafficPolicySpecLoadBalancerZoneAwareWeightedZones' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_BackendTrafficPolicySpecLoadBalancerZoneAwareWeightedZones(obj: BackendTrafficPolicySpecLoadBalancerZoneAwareWeightedZones | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'weight': obj.weight,
+    'zone': obj.zone,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
  * RateLimitRule defines the semantics for matching attributes
  * from the incoming requests, and setting limits for them.
  *
@@ -3185,6 +4295,15 @@ export interface BackendTrafficPolicySpecRateLimitGlobalRules {
    * @schema BackendTrafficPolicySpecRateLimitGlobalRules#shared
    */
   readonly shared?: boolean;
+
+  /**
+   * XRateLimitHeaders controls whether X-RateLimit response headers are emitted for this rate limit rule.
+   * When set, this overrides the global DisableRateLimitHeaders setting in ClientTrafficPolicy for this rule.
+   * If not set, the rule inherits the listener-level setting (default behavior).
+   *
+   * @schema BackendTrafficPolicySpecRateLimitGlobalRules#xRateLimitHeaders
+   */
+  readonly xRateLimitHeaders?: BackendTrafficPolicySpecRateLimitGlobalRulesXRateLimitHeaders;
 }
 
 /**
@@ -3199,6 +4318,7 @@ export function toJson_BackendTrafficPolicySpecRateLimitGlobalRules(obj: Backend
     'limit': toJson_BackendTrafficPolicySpecRateLimitGlobalRulesLimit(obj.limit),
     'shadowMode': obj.shadowMode,
     'shared': obj.shared,
+    'xRateLimitHeaders': obj.xRateLimitHeaders,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -3272,6 +4392,15 @@ export interface BackendTrafficPolicySpecRateLimitLocalRules {
    * @schema BackendTrafficPolicySpecRateLimitLocalRules#shared
    */
   readonly shared?: boolean;
+
+  /**
+   * XRateLimitHeaders controls whether X-RateLimit response headers are emitted for this rate limit rule.
+   * When set, this overrides the global DisableRateLimitHeaders setting in ClientTrafficPolicy for this rule.
+   * If not set, the rule inherits the listener-level setting (default behavior).
+   *
+   * @schema BackendTrafficPolicySpecRateLimitLocalRules#xRateLimitHeaders
+   */
+  readonly xRateLimitHeaders?: BackendTrafficPolicySpecRateLimitLocalRulesXRateLimitHeaders;
 }
 
 /**
@@ -3286,6 +4415,45 @@ export function toJson_BackendTrafficPolicySpecRateLimitLocalRules(obj: BackendT
     'limit': toJson_BackendTrafficPolicySpecRateLimitLocalRulesLimit(obj.limit),
     'shadowMode': obj.shadowMode,
     'shared': obj.shared,
+    'xRateLimitHeaders': obj.xRateLimitHeaders,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * ResponseOverrideHeaderMatch defines the configuration for matching a response header.
+ *
+ * @schema BackendTrafficPolicySpecResponseOverrideMatchResponseHeaders
+ */
+export interface BackendTrafficPolicySpecResponseOverrideMatchResponseHeaders {
+  /**
+   * Name of the HTTP header.
+   * The header name is case-insensitive.
+   * For example, "Foo" and "foo" are considered the same header.
+   *
+   * @schema BackendTrafficPolicySpecResponseOverrideMatchResponseHeaders#name
+   */
+  readonly name: string;
+
+  /**
+   * Value within the HTTP header to match against.
+   *
+   * @schema BackendTrafficPolicySpecResponseOverrideMatchResponseHeaders#value
+   */
+  readonly value: BackendTrafficPolicySpecResponseOverrideMatchResponseHeadersValue;
+}
+
+/**
+ * Converts an object of type 'BackendTrafficPolicySpecResponseOverrideMatchResponseHeaders' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_BackendTrafficPolicySpecResponseOverrideMatchResponseHeaders(obj: BackendTrafficPolicySpecResponseOverrideMatchResponseHeaders | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'value': toJson_BackendTrafficPolicySpecResponseOverrideMatchResponseHeadersValue(obj.value),
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -3650,6 +4818,96 @@ export enum BackendTrafficPolicySpecRetryRetryOnTriggers {
 }
 
 /**
+ * From indicates how namespaces are selected for this target selector.
+ *
+ * All means all namespaces watched by Envoy Gateway.
+ * Selector means namespaces watched by Envoy Gateway that match Selector.
+ *
+ * @schema BackendTrafficPolicySpecTargetSelectorsNamespacesFrom
+ */
+export enum BackendTrafficPolicySpecTargetSelectorsNamespacesFrom {
+  /** Same */
+  SAME = "Same",
+  /** All */
+  ALL = "All",
+  /** Selector */
+  SELECTOR = "Selector",
+}
+
+/**
+ * Selector selects namespaces when From is set to Selector.
+ *
+ * @schema BackendTrafficPolicySpecTargetSelectorsNamespacesSelector
+ */
+export interface BackendTrafficPolicySpecTargetSelectorsNamespacesSelector {
+  /**
+   * matchExpressions is a list of label selector requirements. The requirements are ANDed.
+   *
+   * @schema BackendTrafficPolicySpecTargetSelectorsNamespacesSelector#matchExpressions
+   */
+  readonly matchExpressions?: BackendTrafficPolicySpecTargetSelectorsNamespacesSelectorMatchExpressions[];
+
+  /**
+   * matchLabels is a map of {key,value} pairs. A single {key,value} in the matchLabels
+   * map is equivalent to an element of matchExpressions, whose key field is "key", the
+   * operator is "In", and the values array contains only "value". The requirements are ANDed.
+   *
+   * @schema BackendTrafficPolicySpecTargetSelectorsNamespacesSelector#matchLabels
+   */
+  readonly matchLabels?: { [key: string]: string };
+}
+
+/**
+ * Converts an object of type 'BackendTrafficPolicySpecTargetSelectorsNamespacesSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_BackendTrafficPolicySpecTargetSelectorsNamespacesSelector(obj: BackendTrafficPolicySpecTargetSelectorsNamespacesSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchExpressions': obj.matchExpressions?.map(y => toJson_BackendTrafficPolicySpecTargetSelectorsNamespacesSelectorMatchExpressions(y)),
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * ClientSamplingFraction represents the fraction of requests that should be
+ * selected for tracing when requested by the client.
+ * If unspecified, client-forced tracing is disabled by default and users must
+ * set this field to opt in.
+ *
+ * @schema BackendTrafficPolicySpecTelemetryTracingClientSamplingFraction
+ */
+export interface BackendTrafficPolicySpecTelemetryTracingClientSamplingFraction {
+  /**
+   * @schema BackendTrafficPolicySpecTelemetryTracingClientSamplingFraction#denominator
+   */
+  readonly denominator?: number;
+
+  /**
+   * @schema BackendTrafficPolicySpecTelemetryTracingClientSamplingFraction#numerator
+   */
+  readonly numerator: number;
+}
+
+/**
+ * Converts an object of type 'BackendTrafficPolicySpecTelemetryTracingClientSamplingFraction' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_BackendTrafficPolicySpecTelemetryTracingClientSamplingFraction(obj: BackendTrafficPolicySpecTelemetryTracingClientSamplingFraction | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'denominator': obj.denominator,
+    'numerator': obj.numerator,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
  * @schema BackendTrafficPolicySpecTelemetryTracingCustomTags
  */
 export interface BackendTrafficPolicySpecTelemetryTracingCustomTags {
@@ -3696,6 +4954,39 @@ export function toJson_BackendTrafficPolicySpecTelemetryTracingCustomTags(obj: B
     'literal': toJson_BackendTrafficPolicySpecTelemetryTracingCustomTagsLiteral(obj.literal),
     'requestHeader': toJson_BackendTrafficPolicySpecTelemetryTracingCustomTagsRequestHeader(obj.requestHeader),
     'type': obj.type,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * OverallSamplingFraction represents the fraction of requests that should be
+ * selected for tracing after all other sampling checks have been applied.
+ *
+ * @schema BackendTrafficPolicySpecTelemetryTracingOverallSamplingFraction
+ */
+export interface BackendTrafficPolicySpecTelemetryTracingOverallSamplingFraction {
+  /**
+   * @schema BackendTrafficPolicySpecTelemetryTracingOverallSamplingFraction#denominator
+   */
+  readonly denominator?: number;
+
+  /**
+   * @schema BackendTrafficPolicySpecTelemetryTracingOverallSamplingFraction#numerator
+   */
+  readonly numerator: number;
+}
+
+/**
+ * Converts an object of type 'BackendTrafficPolicySpecTelemetryTracingOverallSamplingFraction' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_BackendTrafficPolicySpecTelemetryTracingOverallSamplingFraction(obj: BackendTrafficPolicySpecTelemetryTracingOverallSamplingFraction | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'denominator': obj.denominator,
+    'numerator': obj.numerator,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -3778,6 +5069,162 @@ export function toJson_BackendTrafficPolicySpecTelemetryTracingSpanName(obj: Bac
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * GRPCSuccessCode defines gRPC status codes as defined in
+ * https://github.com/grpc/grpc/blob/master/doc/statuscodes.md#status-codes-and-their-use-in-grpc.
+ *
+ * @schema BackendTrafficPolicySpecAdmissionControlSuccessCriteriaGrpcStatusCodes
+ */
+export enum BackendTrafficPolicySpecAdmissionControlSuccessCriteriaGrpcStatusCodes {
+  /** Ok */
+  OK = "Ok",
+  /** Cancelled */
+  CANCELLED = "Cancelled",
+  /** Unknown */
+  UNKNOWN = "Unknown",
+  /** InvalidArgument */
+  INVALID_ARGUMENT = "InvalidArgument",
+  /** DeadlineExceeded */
+  DEADLINE_EXCEEDED = "DeadlineExceeded",
+  /** NotFound */
+  NOT_FOUND = "NotFound",
+  /** AlreadyExists */
+  ALREADY_EXISTS = "AlreadyExists",
+  /** PermissionDenied */
+  PERMISSION_DENIED = "PermissionDenied",
+  /** ResourceExhausted */
+  RESOURCE_EXHAUSTED = "ResourceExhausted",
+  /** FailedPrecondition */
+  FAILED_PRECONDITION = "FailedPrecondition",
+  /** Aborted */
+  ABORTED = "Aborted",
+  /** OutOfRange */
+  OUT_OF_RANGE = "OutOfRange",
+  /** Unimplemented */
+  UNIMPLEMENTED = "Unimplemented",
+  /** Internal */
+  INTERNAL = "Internal",
+  /** Unavailable */
+  UNAVAILABLE = "Unavailable",
+  /** DataLoss */
+  DATA_LOSS = "DataLoss",
+  /** Unauthenticated */
+  UNAUTHENTICATED = "Unauthenticated",
+}
+
+/**
+ * Unit specifies the time unit for the bandwidth limit (e.g. Second, Minute, Hour).
+ *
+ * @schema BackendTrafficPolicySpecBandwidthLimitRequestLimitUnit
+ */
+export enum BackendTrafficPolicySpecBandwidthLimitRequestLimitUnit {
+  /** Second */
+  SECOND = "Second",
+  /** Minute */
+  MINUTE = "Minute",
+  /** Hour */
+  HOUR = "Hour",
+}
+
+/**
+ * Value specifies the bandwidth limit.
+ *
+ * @schema BackendTrafficPolicySpecBandwidthLimitRequestLimitValue
+ */
+export class BackendTrafficPolicySpecBandwidthLimitRequestLimitValue {
+  public static fromNumber(value: number): BackendTrafficPolicySpecBandwidthLimitRequestLimitValue {
+    return new BackendTrafficPolicySpecBandwidthLimitRequestLimitValue(value);
+  }
+  public static fromString(value: string): BackendTrafficPolicySpecBandwidthLimitRequestLimitValue {
+    return new BackendTrafficPolicySpecBandwidthLimitRequestLimitValue(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * Unit specifies the time unit for the bandwidth limit (e.g. Second, Minute, Hour).
+ *
+ * @schema BackendTrafficPolicySpecBandwidthLimitResponseLimitUnit
+ */
+export enum BackendTrafficPolicySpecBandwidthLimitResponseLimitUnit {
+  /** Second */
+  SECOND = "Second",
+  /** Minute */
+  MINUTE = "Minute",
+  /** Hour */
+  HOUR = "Hour",
+}
+
+/**
+ * Value specifies the bandwidth limit.
+ *
+ * @schema BackendTrafficPolicySpecBandwidthLimitResponseLimitValue
+ */
+export class BackendTrafficPolicySpecBandwidthLimitResponseLimitValue {
+  public static fromNumber(value: number): BackendTrafficPolicySpecBandwidthLimitResponseLimitValue {
+    return new BackendTrafficPolicySpecBandwidthLimitResponseLimitValue(value);
+  }
+  public static fromString(value: string): BackendTrafficPolicySpecBandwidthLimitResponseLimitValue {
+    return new BackendTrafficPolicySpecBandwidthLimitResponseLimitValue(value);
+  }
+  private constructor(public readonly value: number | string) {
+  }
+}
+
+/**
+ * ProxyHealthCheckLogEventType specifies which health check probe outcomes produce a log entry.
+ *
+ * @schema BackendTrafficPolicySpecHealthCheckActiveHealthCheckLogMatches
+ */
+export enum BackendTrafficPolicySpecHealthCheckActiveHealthCheckLogMatches {
+  /** Failure */
+  FAILURE = "Failure",
+  /** FailureSeriesStart */
+  FAILURE_SERIES_START = "FailureSeriesStart",
+  /** Success */
+  SUCCESS = "Success",
+  /** HealthyTransition */
+  HEALTHY_TRANSITION = "HealthyTransition",
+}
+
+/**
+ * ProxyHealthCheckLogSink defines a destination for health check event logs.
+ *
+ * @schema BackendTrafficPolicySpecHealthCheckActiveHealthCheckLogSinks
+ */
+export interface BackendTrafficPolicySpecHealthCheckActiveHealthCheckLogSinks {
+  /**
+   * File defines the file sink configuration.
+   * Required when type is File.
+   *
+   * @schema BackendTrafficPolicySpecHealthCheckActiveHealthCheckLogSinks#file
+   */
+  readonly file?: BackendTrafficPolicySpecHealthCheckActiveHealthCheckLogSinksFile;
+
+  /**
+   * Type defines the type of sink.
+   *
+   * @schema BackendTrafficPolicySpecHealthCheckActiveHealthCheckLogSinks#type
+   */
+  readonly type: BackendTrafficPolicySpecHealthCheckActiveHealthCheckLogSinksType;
+}
+
+/**
+ * Converts an object of type 'BackendTrafficPolicySpecHealthCheckActiveHealthCheckLogSinks' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_BackendTrafficPolicySpecHealthCheckActiveHealthCheckLogSinks(obj: BackendTrafficPolicySpecHealthCheckActiveHealthCheckLogSinks | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'file': toJson_BackendTrafficPolicySpecHealthCheckActiveHealthCheckLogSinksFile(obj.file),
+    'type': obj.type,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
  * ExpectedResponse defines a list of HTTP expected responses to match.
  *
  * @schema BackendTrafficPolicySpecHealthCheckActiveHttpExpectedResponse
@@ -3810,6 +5257,50 @@ export interface BackendTrafficPolicySpecHealthCheckActiveHttpExpectedResponse {
  */
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_BackendTrafficPolicySpecHealthCheckActiveHttpExpectedResponse(obj: BackendTrafficPolicySpecHealthCheckActiveHttpExpectedResponse | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'binary': obj.binary,
+    'text': obj.text,
+    'type': obj.type,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * RequestBody defines the HTTP request body payload sent during health checking.
+ *
+ * @schema BackendTrafficPolicySpecHealthCheckActiveHttpRequestBody
+ */
+export interface BackendTrafficPolicySpecHealthCheckActiveHttpRequestBody {
+  /**
+   * Binary payload base64 encoded.
+   *
+   * @schema BackendTrafficPolicySpecHealthCheckActiveHttpRequestBody#binary
+   */
+  readonly binary?: string;
+
+  /**
+   * Text payload in plain text.
+   *
+   * @schema BackendTrafficPolicySpecHealthCheckActiveHttpRequestBody#text
+   */
+  readonly text?: string;
+
+  /**
+   * Type defines the type of the payload.
+   *
+   * @schema BackendTrafficPolicySpecHealthCheckActiveHttpRequestBody#type
+   */
+  readonly type: string;
+}
+
+/**
+ * Converts an object of type 'BackendTrafficPolicySpecHealthCheckActiveHttpRequestBody' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_BackendTrafficPolicySpecHealthCheckActiveHttpRequestBody(obj: BackendTrafficPolicySpecHealthCheckActiveHttpRequestBody | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
     'binary': obj.binary,
@@ -4073,6 +5564,21 @@ export function toJson_BackendTrafficPolicySpecRateLimitGlobalRulesCost(obj: Bac
  */
 export interface BackendTrafficPolicySpecRateLimitGlobalRulesLimit {
   /**
+   * FromMetadata sources the limit value from per-request dynamic metadata.
+   * When the referenced metadata value is present, it overrides Requests/Unit for that
+   * request; otherwise Requests/Unit are used as the default.
+   *
+   * The referenced metadata value must be a struct containing an integer "requests_per_unit"
+   * property and a "unit" property with a value parseable to a RateLimitUnit. An upstream
+   * filter (e.g. ext_proc) is responsible for writing this struct into dynamic metadata.
+   *
+   * Only supported for Global Rate Limits.
+   *
+   * @schema BackendTrafficPolicySpecRateLimitGlobalRulesLimit#fromMetadata
+   */
+  readonly fromMetadata?: BackendTrafficPolicySpecRateLimitGlobalRulesLimitFromMetadata;
+
+  /**
    * Requests is the number of requests (or cost units, when used with
    * cost-based rate limiting) allowed per Unit.
    *
@@ -4082,7 +5588,7 @@ export interface BackendTrafficPolicySpecRateLimitGlobalRulesLimit {
 
   /**
    * RateLimitUnit specifies the intervals for setting rate limits.
-   * Valid RateLimitUnit values are "Second", "Minute", "Hour", "Day", "Month" and "Year".
+   * Valid RateLimitUnit values are "Second", "Minute", "Hour", "Day", "Week", "Month" and "Year".
    *
    * @schema BackendTrafficPolicySpecRateLimitGlobalRulesLimit#unit
    */
@@ -4096,6 +5602,7 @@ export interface BackendTrafficPolicySpecRateLimitGlobalRulesLimit {
 export function toJson_BackendTrafficPolicySpecRateLimitGlobalRulesLimit(obj: BackendTrafficPolicySpecRateLimitGlobalRulesLimit | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
+    'fromMetadata': toJson_BackendTrafficPolicySpecRateLimitGlobalRulesLimitFromMetadata(obj.fromMetadata),
     'requests': obj.requests,
     'unit': obj.unit,
   };
@@ -4103,6 +5610,20 @@ export function toJson_BackendTrafficPolicySpecRateLimitGlobalRulesLimit(obj: Ba
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * XRateLimitHeaders controls whether X-RateLimit response headers are emitted for this rate limit rule.
+ * When set, this overrides the global DisableRateLimitHeaders setting in ClientTrafficPolicy for this rule.
+ * If not set, the rule inherits the listener-level setting (default behavior).
+ *
+ * @schema BackendTrafficPolicySpecRateLimitGlobalRulesXRateLimitHeaders
+ */
+export enum BackendTrafficPolicySpecRateLimitGlobalRulesXRateLimitHeaders {
+  /** Off */
+  OFF = "Off",
+  /** DraftVersion03 */
+  DRAFT_VERSION03 = "DraftVersion03",
+}
 
 /**
  * RateLimitSelectCondition specifies the attributes within the traffic flow that can
@@ -4238,6 +5759,21 @@ export function toJson_BackendTrafficPolicySpecRateLimitLocalRulesCost(obj: Back
  */
 export interface BackendTrafficPolicySpecRateLimitLocalRulesLimit {
   /**
+   * FromMetadata sources the limit value from per-request dynamic metadata.
+   * When the referenced metadata value is present, it overrides Requests/Unit for that
+   * request; otherwise Requests/Unit are used as the default.
+   *
+   * The referenced metadata value must be a struct containing an integer "requests_per_unit"
+   * property and a "unit" property with a value parseable to a RateLimitUnit. An upstream
+   * filter (e.g. ext_proc) is responsible for writing this struct into dynamic metadata.
+   *
+   * Only supported for Global Rate Limits.
+   *
+   * @schema BackendTrafficPolicySpecRateLimitLocalRulesLimit#fromMetadata
+   */
+  readonly fromMetadata?: BackendTrafficPolicySpecRateLimitLocalRulesLimitFromMetadata;
+
+  /**
    * Requests is the number of requests (or cost units, when used with
    * cost-based rate limiting) allowed per Unit.
    *
@@ -4247,7 +5783,7 @@ export interface BackendTrafficPolicySpecRateLimitLocalRulesLimit {
 
   /**
    * RateLimitUnit specifies the intervals for setting rate limits.
-   * Valid RateLimitUnit values are "Second", "Minute", "Hour", "Day", "Month" and "Year".
+   * Valid RateLimitUnit values are "Second", "Minute", "Hour", "Day", "Week", "Month" and "Year".
    *
    * @schema BackendTrafficPolicySpecRateLimitLocalRulesLimit#unit
    */
@@ -4261,8 +5797,59 @@ export interface BackendTrafficPolicySpecRateLimitLocalRulesLimit {
 export function toJson_BackendTrafficPolicySpecRateLimitLocalRulesLimit(obj: BackendTrafficPolicySpecRateLimitLocalRulesLimit | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
+    'fromMetadata': toJson_BackendTrafficPolicySpecRateLimitLocalRulesLimitFromMetadata(obj.fromMetadata),
     'requests': obj.requests,
     'unit': obj.unit,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * XRateLimitHeaders controls whether X-RateLimit response headers are emitted for this rate limit rule.
+ * When set, this overrides the global DisableRateLimitHeaders setting in ClientTrafficPolicy for this rule.
+ * If not set, the rule inherits the listener-level setting (default behavior).
+ *
+ * @schema BackendTrafficPolicySpecRateLimitLocalRulesXRateLimitHeaders
+ */
+export enum BackendTrafficPolicySpecRateLimitLocalRulesXRateLimitHeaders {
+  /** Off */
+  OFF = "Off",
+  /** DraftVersion03 */
+  DRAFT_VERSION03 = "DraftVersion03",
+}
+
+/**
+ * Value within the HTTP header to match against.
+ *
+ * @schema BackendTrafficPolicySpecResponseOverrideMatchResponseHeadersValue
+ */
+export interface BackendTrafficPolicySpecResponseOverrideMatchResponseHeadersValue {
+  /**
+   * Type specifies how to match against a string.
+   *
+   * @schema BackendTrafficPolicySpecResponseOverrideMatchResponseHeadersValue#type
+   */
+  readonly type?: BackendTrafficPolicySpecResponseOverrideMatchResponseHeadersValueType;
+
+  /**
+   * Value specifies the string value that the match must have.
+   *
+   * @schema BackendTrafficPolicySpecResponseOverrideMatchResponseHeadersValue#value
+   */
+  readonly value: string;
+}
+
+/**
+ * Converts an object of type 'BackendTrafficPolicySpecResponseOverrideMatchResponseHeadersValue' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_BackendTrafficPolicySpecResponseOverrideMatchResponseHeadersValue(obj: BackendTrafficPolicySpecResponseOverrideMatchResponseHeadersValue | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'type': obj.type,
+    'value': obj.value,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -4397,6 +5984,12 @@ export interface BackendTrafficPolicySpecResponseOverrideResponseHeaderAdd {
 
   /**
    * Value is the value of HTTP Header to be matched.
+   * <gateway:experimental:description>
+   * Must consist of printable US-ASCII characters, optionally separated
+   * by single tabs or spaces. See: https://tools.ietf.org/html/rfc7230#section-3.2
+   * </gateway:experimental:description>
+   *
+   * <gateway:experimental:validation:Pattern=`^[!-~]+([\t ]?[!-~]+)*$`>
    *
    * @schema BackendTrafficPolicySpecResponseOverrideResponseHeaderAdd#value
    */
@@ -4440,6 +6033,12 @@ export interface BackendTrafficPolicySpecResponseOverrideResponseHeaderSet {
 
   /**
    * Value is the value of HTTP Header to be matched.
+   * <gateway:experimental:description>
+   * Must consist of printable US-ASCII characters, optionally separated
+   * by single tabs or spaces. See: https://tools.ietf.org/html/rfc7230#section-3.2
+   * </gateway:experimental:description>
+   *
+   * <gateway:experimental:validation:Pattern=`^[!-~]+([\t ]?[!-~]+)*$`>
    *
    * @schema BackendTrafficPolicySpecResponseOverrideResponseHeaderSet#value
    */
@@ -4455,6 +6054,55 @@ export function toJson_BackendTrafficPolicySpecResponseOverrideResponseHeaderSet
   const result = {
     'name': obj.name,
     'value': obj.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A label selector requirement is a selector that contains values, a key, and an operator that
+ * relates the key and values.
+ *
+ * @schema BackendTrafficPolicySpecTargetSelectorsNamespacesSelectorMatchExpressions
+ */
+export interface BackendTrafficPolicySpecTargetSelectorsNamespacesSelectorMatchExpressions {
+  /**
+   * key is the label key that the selector applies to.
+   *
+   * @schema BackendTrafficPolicySpecTargetSelectorsNamespacesSelectorMatchExpressions#key
+   */
+  readonly key: string;
+
+  /**
+   * operator represents a key's relationship to a set of values.
+   * Valid operators are In, NotIn, Exists and DoesNotExist.
+   *
+   * @schema BackendTrafficPolicySpecTargetSelectorsNamespacesSelectorMatchExpressions#operator
+   */
+  readonly operator: string;
+
+  /**
+   * values is an array of string values. If the operator is In or NotIn,
+   * the values array must be non-empty. If the operator is Exists or DoesNotExist,
+   * the values array must be empty. This array is replaced during a strategic
+   * merge patch.
+   *
+   * @schema BackendTrafficPolicySpecTargetSelectorsNamespacesSelectorMatchExpressions#values
+   */
+  readonly values?: string[];
+}
+
+/**
+ * Converts an object of type 'BackendTrafficPolicySpecTargetSelectorsNamespacesSelectorMatchExpressions' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_BackendTrafficPolicySpecTargetSelectorsNamespacesSelectorMatchExpressions(obj: BackendTrafficPolicySpecTargetSelectorsNamespacesSelectorMatchExpressions | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'operator': obj.operator,
+    'values': obj.values?.map(y => y),
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -4576,6 +6224,46 @@ export enum BackendTrafficPolicySpecTelemetryTracingCustomTagsType {
   ENVIRONMENT = "Environment",
   /** RequestHeader */
   REQUEST_HEADER = "RequestHeader",
+}
+
+/**
+ * File defines the file sink configuration.
+ * Required when type is File.
+ *
+ * @schema BackendTrafficPolicySpecHealthCheckActiveHealthCheckLogSinksFile
+ */
+export interface BackendTrafficPolicySpecHealthCheckActiveHealthCheckLogSinksFile {
+  /**
+   * Path specifies the file path for health check event output.
+   * Use /dev/stdout to write to standard output.
+   *
+   * @schema BackendTrafficPolicySpecHealthCheckActiveHealthCheckLogSinksFile#path
+   */
+  readonly path: string;
+}
+
+/**
+ * Converts an object of type 'BackendTrafficPolicySpecHealthCheckActiveHealthCheckLogSinksFile' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_BackendTrafficPolicySpecHealthCheckActiveHealthCheckLogSinksFile(obj: BackendTrafficPolicySpecHealthCheckActiveHealthCheckLogSinksFile | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'path': obj.path,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Type defines the type of sink.
+ *
+ * @schema BackendTrafficPolicySpecHealthCheckActiveHealthCheckLogSinksType
+ */
+export enum BackendTrafficPolicySpecHealthCheckActiveHealthCheckLogSinksType {
+  /** File */
+  FILE = "File",
 }
 
 /**
@@ -4780,6 +6468,14 @@ export function toJson_BackendTrafficPolicySpecRateLimitGlobalRulesClientSelecto
  */
 export interface BackendTrafficPolicySpecRateLimitGlobalRulesClientSelectorsSourceCidr {
   /**
+   * Invert specifies whether the source range match result will be inverted.
+   * When true, the rule matches when the client IP is not in the specified range(s).
+   *
+   * @schema BackendTrafficPolicySpecRateLimitGlobalRulesClientSelectorsSourceCidr#invert
+   */
+  readonly invert?: boolean;
+
+  /**
    * @schema BackendTrafficPolicySpecRateLimitGlobalRulesClientSelectorsSourceCidr#type
    */
   readonly type?: BackendTrafficPolicySpecRateLimitGlobalRulesClientSelectorsSourceCidrType;
@@ -4801,6 +6497,7 @@ export interface BackendTrafficPolicySpecRateLimitGlobalRulesClientSelectorsSour
 export function toJson_BackendTrafficPolicySpecRateLimitGlobalRulesClientSelectorsSourceCidr(obj: BackendTrafficPolicySpecRateLimitGlobalRulesClientSelectorsSourceCidr | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
+    'invert': obj.invert,
     'type': obj.type,
     'value': obj.value,
   };
@@ -4916,8 +6613,52 @@ export function toJson_BackendTrafficPolicySpecRateLimitGlobalRulesCostResponse(
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * FromMetadata sources the limit value from per-request dynamic metadata.
+ * When the referenced metadata value is present, it overrides Requests/Unit for that
+ * request; otherwise Requests/Unit are used as the default.
+ *
+ * The referenced metadata value must be a struct containing an integer "requests_per_unit"
+ * property and a "unit" property with a value parseable to a RateLimitUnit. An upstream
+ * filter (e.g. ext_proc) is responsible for writing this struct into dynamic metadata.
+ *
+ * Only supported for Global Rate Limits.
+ *
+ * @schema BackendTrafficPolicySpecRateLimitGlobalRulesLimitFromMetadata
+ */
+export interface BackendTrafficPolicySpecRateLimitGlobalRulesLimitFromMetadata {
+  /**
+   * Key is the key to retrieve the limit value from within the namespaced filter metadata.
+   *
+   * @schema BackendTrafficPolicySpecRateLimitGlobalRulesLimitFromMetadata#key
+   */
+  readonly key: string;
+
+  /**
+   * Namespace is the namespace of the dynamic metadata.
+   *
+   * @schema BackendTrafficPolicySpecRateLimitGlobalRulesLimitFromMetadata#namespace
+   */
+  readonly namespace: string;
+}
+
+/**
+ * Converts an object of type 'BackendTrafficPolicySpecRateLimitGlobalRulesLimitFromMetadata' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_BackendTrafficPolicySpecRateLimitGlobalRulesLimitFromMetadata(obj: BackendTrafficPolicySpecRateLimitGlobalRulesLimitFromMetadata | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'namespace': obj.namespace,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
  * RateLimitUnit specifies the intervals for setting rate limits.
- * Valid RateLimitUnit values are "Second", "Minute", "Hour", "Day", "Month" and "Year".
+ * Valid RateLimitUnit values are "Second", "Minute", "Hour", "Day", "Week", "Month" and "Year".
  *
  * @schema BackendTrafficPolicySpecRateLimitGlobalRulesLimitUnit
  */
@@ -4930,6 +6671,8 @@ export enum BackendTrafficPolicySpecRateLimitGlobalRulesLimitUnit {
   HOUR = "Hour",
   /** Day */
   DAY = "Day",
+  /** Week */
+  WEEK = "Week",
   /** Month */
   MONTH = "Month",
   /** Year */
@@ -5138,6 +6881,14 @@ export function toJson_BackendTrafficPolicySpecRateLimitLocalRulesClientSelector
  */
 export interface BackendTrafficPolicySpecRateLimitLocalRulesClientSelectorsSourceCidr {
   /**
+   * Invert specifies whether the source range match result will be inverted.
+   * When true, the rule matches when the client IP is not in the specified range(s).
+   *
+   * @schema BackendTrafficPolicySpecRateLimitLocalRulesClientSelectorsSourceCidr#invert
+   */
+  readonly invert?: boolean;
+
+  /**
    * @schema BackendTrafficPolicySpecRateLimitLocalRulesClientSelectorsSourceCidr#type
    */
   readonly type?: BackendTrafficPolicySpecRateLimitLocalRulesClientSelectorsSourceCidrType;
@@ -5159,6 +6910,7 @@ export interface BackendTrafficPolicySpecRateLimitLocalRulesClientSelectorsSourc
 export function toJson_BackendTrafficPolicySpecRateLimitLocalRulesClientSelectorsSourceCidr(obj: BackendTrafficPolicySpecRateLimitLocalRulesClientSelectorsSourceCidr | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
+    'invert': obj.invert,
     'type': obj.type,
     'value': obj.value,
   };
@@ -5274,8 +7026,52 @@ export function toJson_BackendTrafficPolicySpecRateLimitLocalRulesCostResponse(o
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * FromMetadata sources the limit value from per-request dynamic metadata.
+ * When the referenced metadata value is present, it overrides Requests/Unit for that
+ * request; otherwise Requests/Unit are used as the default.
+ *
+ * The referenced metadata value must be a struct containing an integer "requests_per_unit"
+ * property and a "unit" property with a value parseable to a RateLimitUnit. An upstream
+ * filter (e.g. ext_proc) is responsible for writing this struct into dynamic metadata.
+ *
+ * Only supported for Global Rate Limits.
+ *
+ * @schema BackendTrafficPolicySpecRateLimitLocalRulesLimitFromMetadata
+ */
+export interface BackendTrafficPolicySpecRateLimitLocalRulesLimitFromMetadata {
+  /**
+   * Key is the key to retrieve the limit value from within the namespaced filter metadata.
+   *
+   * @schema BackendTrafficPolicySpecRateLimitLocalRulesLimitFromMetadata#key
+   */
+  readonly key: string;
+
+  /**
+   * Namespace is the namespace of the dynamic metadata.
+   *
+   * @schema BackendTrafficPolicySpecRateLimitLocalRulesLimitFromMetadata#namespace
+   */
+  readonly namespace: string;
+}
+
+/**
+ * Converts an object of type 'BackendTrafficPolicySpecRateLimitLocalRulesLimitFromMetadata' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_BackendTrafficPolicySpecRateLimitLocalRulesLimitFromMetadata(obj: BackendTrafficPolicySpecRateLimitLocalRulesLimitFromMetadata | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'namespace': obj.namespace,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
  * RateLimitUnit specifies the intervals for setting rate limits.
- * Valid RateLimitUnit values are "Second", "Minute", "Hour", "Day", "Month" and "Year".
+ * Valid RateLimitUnit values are "Second", "Minute", "Hour", "Day", "Week", "Month" and "Year".
  *
  * @schema BackendTrafficPolicySpecRateLimitLocalRulesLimitUnit
  */
@@ -5288,10 +7084,28 @@ export enum BackendTrafficPolicySpecRateLimitLocalRulesLimitUnit {
   HOUR = "Hour",
   /** Day */
   DAY = "Day",
+  /** Week */
+  WEEK = "Week",
   /** Month */
   MONTH = "Month",
   /** Year */
   YEAR = "Year",
+}
+
+/**
+ * Type specifies how to match against a string.
+ *
+ * @schema BackendTrafficPolicySpecResponseOverrideMatchResponseHeadersValueType
+ */
+export enum BackendTrafficPolicySpecResponseOverrideMatchResponseHeadersValueType {
+  /** Exact */
+  EXACT = "Exact",
+  /** Prefix */
+  PREFIX = "Prefix",
+  /** Suffix */
+  SUFFIX = "Suffix",
+  /** RegularExpression */
+  REGULAR_EXPRESSION = "RegularExpression",
 }
 
 /**

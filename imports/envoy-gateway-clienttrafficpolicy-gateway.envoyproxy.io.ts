@@ -126,6 +126,13 @@ export interface ClientTrafficPolicySpec {
   readonly enableProxyProtocol?: boolean;
 
   /**
+   * GRPC provides gRPC configuration on the listener.
+   *
+   * @schema ClientTrafficPolicySpec#grpc
+   */
+  readonly grpc?: ClientTrafficPolicySpecGrpc;
+
+  /**
    * HeaderSettings provides configuration for header management.
    *
    * @schema ClientTrafficPolicySpec#headers
@@ -252,6 +259,7 @@ export function toJson_ClientTrafficPolicySpec(obj: ClientTrafficPolicySpec | un
     'clientIPDetection': toJson_ClientTrafficPolicySpecClientIpDetection(obj.clientIpDetection),
     'connection': toJson_ClientTrafficPolicySpecConnection(obj.connection),
     'enableProxyProtocol': obj.enableProxyProtocol,
+    'grpc': toJson_ClientTrafficPolicySpecGrpc(obj.grpc),
     'headers': toJson_ClientTrafficPolicySpecHeaders(obj.headers),
     'healthCheck': toJson_ClientTrafficPolicySpecHealthCheck(obj.healthCheck),
     'http1': toJson_ClientTrafficPolicySpecHttp1(obj.http1),
@@ -289,6 +297,21 @@ export interface ClientTrafficPolicySpecClientIpDetection {
   readonly customHeader?: ClientTrafficPolicySpecClientIpDetectionCustomHeader;
 
   /**
+   * DirectSourceIP configures the geoip filter to use the downstream connection
+   * source address (the TCP peer of the connection terminated by Envoy) as the client IP.
+   *
+   * Use this in L4-transparent topologies where a load balancer preserves the original
+   * client source IP at TCP level and does not populate XFF or a custom header — for
+   * example, AWS NLB with target-type=instance + externalTrafficPolicy=Local, or
+   * Azure Standard Load Balancer.
+   *
+   * Mutually exclusive with XForwardedFor and CustomHeader.
+   *
+   * @schema ClientTrafficPolicySpecClientIpDetection#directSourceIP
+   */
+  readonly directSourceIp?: any;
+
+  /**
    * XForwardedForSettings provides configuration for using X-Forwarded-For headers for determining the client IP address.
    *
    * @schema ClientTrafficPolicySpecClientIpDetection#xForwardedFor
@@ -304,6 +327,7 @@ export function toJson_ClientTrafficPolicySpecClientIpDetection(obj: ClientTraff
   if (obj === undefined) { return undefined; }
   const result = {
     'customHeader': toJson_ClientTrafficPolicySpecClientIpDetectionCustomHeader(obj.customHeader),
+    'directSourceIP': obj.directSourceIp,
     'xForwardedFor': toJson_ClientTrafficPolicySpecClientIpDetectionXForwardedFor(obj.xForwardedFor),
   };
   // filter undefined values
@@ -375,6 +399,41 @@ export function toJson_ClientTrafficPolicySpecConnection(obj: ClientTrafficPolic
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * GRPC provides gRPC configuration on the listener.
+ *
+ * @schema ClientTrafficPolicySpecGrpc
+ */
+export interface ClientTrafficPolicySpecGrpc {
+  /**
+   * EnableWeb configures the gRPC-web filter on the listener.
+   * The gRPC-web filter allows clients (typically browsers) to make gRPC calls
+   * using HTTP/1.1 or HTTP/2.
+   *
+   * This is enabled by default for GRPCRoute and opt-in for HTTPRoute.
+   * In general, gRPC traffic should be handled via GRPCRoute, but there are cases where
+   * users want to route gRPC using HTTPRoute for its richer matching capabilities.
+   * Therefore, we enable this behavior only when it is explicitly opted in.
+   *
+   * @schema ClientTrafficPolicySpecGrpc#enableWeb
+   */
+  readonly enableWeb?: boolean;
+}
+
+/**
+ * Converts an object of type 'ClientTrafficPolicySpecGrpc' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ClientTrafficPolicySpecGrpc(obj: ClientTrafficPolicySpecGrpc | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'enableWeb': obj.enableWeb,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
  * HeaderSettings provides configuration for header management.
  *
  * @schema ClientTrafficPolicySpecHeaders
@@ -405,6 +464,13 @@ export interface ClientTrafficPolicySpecHeaders {
   readonly enableEnvoyHeaders?: boolean;
 
   /**
+   * Host enables managing how the Host/Authority header set by clients can be normalized.
+   *
+   * @schema ClientTrafficPolicySpecHeaders#host
+   */
+  readonly host?: ClientTrafficPolicySpecHeadersHost;
+
+  /**
    * LateResponseHeaders defines settings for global response header modification.
    *
    * @schema ClientTrafficPolicySpecHeaders#lateResponseHeaders
@@ -415,6 +481,7 @@ export interface ClientTrafficPolicySpecHeaders {
    * PreserveXRequestID configures Envoy to keep the X-Request-ID header if passed for a request that is edge
    * (Edge request is the request from external clients to front Envoy) and not reset it, which is the current Envoy behaviour.
    * Defaults to false and cannot be combined with RequestID.
+   *
    * Deprecated: use RequestID=PreserveOrGenerate instead
    *
    * @default false and cannot be combined with RequestID.
@@ -466,6 +533,7 @@ export function toJson_ClientTrafficPolicySpecHeaders(obj: ClientTrafficPolicySp
     'disableRateLimitHeaders': obj.disableRateLimitHeaders,
     'earlyRequestHeaders': toJson_ClientTrafficPolicySpecHeadersEarlyRequestHeaders(obj.earlyRequestHeaders),
     'enableEnvoyHeaders': obj.enableEnvoyHeaders,
+    'host': toJson_ClientTrafficPolicySpecHeadersHost(obj.host),
     'lateResponseHeaders': toJson_ClientTrafficPolicySpecHeadersLateResponseHeaders(obj.lateResponseHeaders),
     'preserveXRequestID': obj.preserveXRequestId,
     'requestID': obj.requestId,
@@ -537,6 +605,20 @@ export interface ClientTrafficPolicySpecHttp1 {
   readonly http10?: ClientTrafficPolicySpecHttp1Http10;
 
   /**
+   * IgnoredUpgradeTypes specifies a list of upgrade types for which
+   * HTTP/1.1 Upgrade requests should be ignored by Envoy instead of being
+   * rejected with a 403 response. When a client sends an HTTP/1.1 request
+   * with Connection: Upgrade and an Upgrade header matching one of these
+   * matchers, Envoy will strip the upgrade headers and process the request
+   * as a normal HTTP/1.1 request.
+   *
+   * Example: To ignore TLS upgrade requests (RFC 2817), use a Prefix match with value "TLS/".
+   *
+   * @schema ClientTrafficPolicySpecHttp1#ignoredUpgradeTypes
+   */
+  readonly ignoredUpgradeTypes?: ClientTrafficPolicySpecHttp1IgnoredUpgradeTypes[];
+
+  /**
    * PreserveHeaderCase defines if Envoy should preserve the letter case of headers.
    * By default, Envoy will lowercase all the headers.
    *
@@ -555,6 +637,7 @@ export function toJson_ClientTrafficPolicySpecHttp1(obj: ClientTrafficPolicySpec
     'disableSafeMaxConnectionDuration': obj.disableSafeMaxConnectionDuration,
     'enableTrailers': obj.enableTrailers,
     'http10': toJson_ClientTrafficPolicySpecHttp1Http10(obj.http10),
+    'ignoredUpgradeTypes': obj.ignoredUpgradeTypes?.map(y => toJson_ClientTrafficPolicySpecHttp1IgnoredUpgradeTypes(y)),
     'preserveHeaderCase': obj.preserveHeaderCase,
   };
   // filter undefined values
@@ -568,6 +651,13 @@ export function toJson_ClientTrafficPolicySpecHttp1(obj: ClientTrafficPolicySpec
  * @schema ClientTrafficPolicySpecHttp2
  */
 export interface ClientTrafficPolicySpecHttp2 {
+  /**
+   * ConnectionKeepalive configures HTTP/2 connection keepalive using PING frames.
+   *
+   * @schema ClientTrafficPolicySpecHttp2#connectionKeepalive
+   */
+  readonly connectionKeepalive?: ClientTrafficPolicySpecHttp2ConnectionKeepalive;
+
   /**
    * InitialConnectionWindowSize sets the initial window size for HTTP/2 connections.
    * If not set, the default value is 1 MiB.
@@ -610,6 +700,7 @@ export interface ClientTrafficPolicySpecHttp2 {
 export function toJson_ClientTrafficPolicySpecHttp2(obj: ClientTrafficPolicySpecHttp2 | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
+    'connectionKeepalive': toJson_ClientTrafficPolicySpecHttp2ConnectionKeepalive(obj.connectionKeepalive),
     'initialConnectionWindowSize': obj.initialConnectionWindowSize?.value,
     'initialStreamWindowSize': obj.initialStreamWindowSize?.value,
     'maxConcurrentStreams': obj.maxConcurrentStreams,
@@ -879,11 +970,27 @@ export interface ClientTrafficPolicySpecTargetSelectors {
   readonly matchExpressions?: ClientTrafficPolicySpecTargetSelectorsMatchExpressions[];
 
   /**
-   * MatchLabels are the set of label selectors for identifying the targeted resource
+   * MatchLabels are the set of label selectors for identifying the targeted resource.
    *
    * @schema ClientTrafficPolicySpecTargetSelectors#matchLabels
    */
   readonly matchLabels?: { [key: string]: string };
+
+  /**
+   * Namespaces determines which namespaces are considered for target selection.
+   *
+   * If unspecified, only targets in the same namespace as this policy are considered.
+   *
+   * When specified, the effective set of namespaces is always constrained to the
+   * namespaces watched by Envoy Gateway.
+   *
+   * Selecting targets across namespaces requires a ReferenceGrant in the target
+   * namespace that allows this policy kind to reference the selected target kind.
+   * Cross-namespace targets without a matching ReferenceGrant are ignored.
+   *
+   * @schema ClientTrafficPolicySpecTargetSelectors#namespaces
+   */
+  readonly namespaces?: ClientTrafficPolicySpecTargetSelectorsNamespaces;
 }
 
 /**
@@ -897,6 +1004,7 @@ export function toJson_ClientTrafficPolicySpecTargetSelectors(obj: ClientTraffic
     'kind': obj.kind,
     'matchExpressions': obj.matchExpressions?.map(y => toJson_ClientTrafficPolicySpecTargetSelectorsMatchExpressions(y)),
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'namespaces': toJson_ClientTrafficPolicySpecTargetSelectorsNamespaces(obj.namespaces),
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -1024,6 +1132,39 @@ export interface ClientTrafficPolicySpecTls {
   /**
    * Ciphers specifies the set of cipher suites supported when
    * negotiating TLS 1.0 - 1.2. This setting has no effect for TLS 1.3.
+   * For Envoy TLS cipher suite configuration semantics and default cipher
+   * lists, see the Envoy documentation:
+   * https://www.envoyproxy.io/docs/envoy/latest/api-v3/extensions/transport_sockets/tls/v3/common.proto#extensions-transport-sockets-tls-v3-tlsparameters
+   * Supported cipher suite names:
+   * - ECDHE-ECDSA-AES128-GCM-SHA256
+   * - ECDHE-RSA-AES128-GCM-SHA256
+   * - ECDHE-ECDSA-AES256-GCM-SHA384
+   * - ECDHE-RSA-AES256-GCM-SHA384
+   * - ECDHE-ECDSA-CHACHA20-POLY1305
+   * - ECDHE-RSA-CHACHA20-POLY1305
+   * - ECDHE-ECDSA-AES128-SHA
+   * - ECDHE-RSA-AES128-SHA
+   * - AES128-GCM-SHA256
+   * - AES128-SHA
+   * - ECDHE-ECDSA-AES256-SHA
+   * - ECDHE-RSA-AES256-SHA
+   * - AES256-GCM-SHA384
+   * - AES256-SHA
+   * Supported IANA/RFC aliases:
+   * - TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256
+   * - TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
+   * - TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384
+   * - TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384
+   * - TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256
+   * - TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256
+   * - TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA
+   * - TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA
+   * - TLS_RSA_WITH_AES_128_GCM_SHA256
+   * - TLS_RSA_WITH_AES_128_CBC_SHA
+   * - TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA
+   * - TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA
+   * - TLS_RSA_WITH_AES_256_GCM_SHA384
+   * - TLS_RSA_WITH_AES_256_CBC_SHA
    * In non-FIPS Envoy Proxy builds the default cipher list is:
    * - [ECDHE-ECDSA-AES128-GCM-SHA256|ECDHE-ECDSA-CHACHA20-POLY1305]
    * - [ECDHE-RSA-AES128-GCM-SHA256|ECDHE-RSA-CHACHA20-POLY1305]
@@ -1058,6 +1199,22 @@ export interface ClientTrafficPolicySpecTls {
    * @schema ClientTrafficPolicySpecTls#ecdhCurves
    */
   readonly ecdhCurves?: string[];
+
+  /**
+   * Fingerprints specifies TLS client fingerprinting.
+   * When specified, a JAX fingerprint derived from the client’s TLS handshake
+   * is generated. The fingerprint can be logged in access logs or
+   * forwarded to upstream services using request headers.
+   *
+   * Fingerprinting is disabled if not specified.
+   *
+   * Supported values are:
+   * - JA3
+   * - JA4
+   *
+   * @schema ClientTrafficPolicySpecTls#fingerprints
+   */
+  readonly fingerprints?: ClientTrafficPolicySpecTlsFingerprints[];
 
   /**
    * Max specifies the maximal TLS protocol version to allow
@@ -1102,6 +1259,7 @@ export function toJson_ClientTrafficPolicySpecTls(obj: ClientTrafficPolicySpecTl
     'ciphers': obj.ciphers?.map(y => y),
     'clientValidation': toJson_ClientTrafficPolicySpecTlsClientValidation(obj.clientValidation),
     'ecdhCurves': obj.ecdhCurves?.map(y => y),
+    'fingerprints': obj.fingerprints?.map(y => y),
     'maxVersion': obj.maxVersion,
     'minVersion': obj.minVersion,
     'session': toJson_ClientTrafficPolicySpecTlsSession(obj.session),
@@ -1160,6 +1318,17 @@ export function toJson_ClientTrafficPolicySpecClientIpDetectionCustomHeader(obj:
  */
 export interface ClientTrafficPolicySpecClientIpDetectionXForwardedFor {
   /**
+   * DisableXForwardedForAppend configures Envoy Proxy to stop appending the downstream address
+   * to the X-Forwarded-For header.
+   *
+   * This only disables the automatic append behavior. It does not remove or sanitize
+   * an incoming X-Forwarded-For header.
+   *
+   * @schema ClientTrafficPolicySpecClientIpDetectionXForwardedFor#disableXForwardedForAppend
+   */
+  readonly disableXForwardedForAppend?: boolean;
+
+  /**
    * NumTrustedHops specifies how many trusted hops to count from the rightmost side of
    * the X-Forwarded-For (XFF) header when determining the original client’s IP address.
    *
@@ -1198,6 +1367,7 @@ export interface ClientTrafficPolicySpecClientIpDetectionXForwardedFor {
 export function toJson_ClientTrafficPolicySpecClientIpDetectionXForwardedFor(obj: ClientTrafficPolicySpecClientIpDetectionXForwardedFor | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
+    'disableXForwardedForAppend': obj.disableXForwardedForAppend,
     'numTrustedHops': obj.numTrustedHops,
     'trustedCIDRs': obj.trustedCidRs?.map(y => y),
   };
@@ -1428,6 +1598,41 @@ export function toJson_ClientTrafficPolicySpecHeadersEarlyRequestHeaders(obj: Cl
     'remove': obj.remove?.map(y => y),
     'removeOnMatch': obj.removeOnMatch?.map(y => toJson_ClientTrafficPolicySpecHeadersEarlyRequestHeadersRemoveOnMatch(y)),
     'set': obj.set?.map(y => toJson_ClientTrafficPolicySpecHeadersEarlyRequestHeadersSet(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Host enables managing how the Host/Authority header set by clients can be normalized.
+ *
+ * @schema ClientTrafficPolicySpecHeadersHost
+ */
+export interface ClientTrafficPolicySpecHeadersHost {
+  /**
+   * StripTrailingHostDot determines if the trailing dot of the host should be removed
+   * from the Host/Authority header before any processing of the request.
+   * This affects the upstream host header as well. Without this option, incoming requests
+   * with host "example.com." will not match routes with domains set to "example.com".
+   * When the host includes a port (for example "example.com.:443"), only the trailing dot
+   * from the host section is stripped, leaving the port as-is ("example.com:443").
+   * Defaults to false.
+   *
+   * @default false.
+   * @schema ClientTrafficPolicySpecHeadersHost#stripTrailingHostDot
+   */
+  readonly stripTrailingHostDot?: boolean;
+}
+
+/**
+ * Converts an object of type 'ClientTrafficPolicySpecHeadersHost' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ClientTrafficPolicySpecHeadersHost(obj: ClientTrafficPolicySpecHeadersHost | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'stripTrailingHostDot': obj.stripTrailingHostDot,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -1680,6 +1885,98 @@ export function toJson_ClientTrafficPolicySpecHttp1Http10(obj: ClientTrafficPoli
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * StringMatch defines how to match any strings.
+ * This is a general purpose match condition that can be used by other EG APIs
+ * that need to match against a string.
+ *
+ * @schema ClientTrafficPolicySpecHttp1IgnoredUpgradeTypes
+ */
+export interface ClientTrafficPolicySpecHttp1IgnoredUpgradeTypes {
+  /**
+   * Type specifies how to match against a string.
+   *
+   * @schema ClientTrafficPolicySpecHttp1IgnoredUpgradeTypes#type
+   */
+  readonly type?: ClientTrafficPolicySpecHttp1IgnoredUpgradeTypesType;
+
+  /**
+   * Value specifies the string value that the match must have.
+   *
+   * @schema ClientTrafficPolicySpecHttp1IgnoredUpgradeTypes#value
+   */
+  readonly value: string;
+}
+
+/**
+ * Converts an object of type 'ClientTrafficPolicySpecHttp1IgnoredUpgradeTypes' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ClientTrafficPolicySpecHttp1IgnoredUpgradeTypes(obj: ClientTrafficPolicySpecHttp1IgnoredUpgradeTypes | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'type': obj.type,
+    'value': obj.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * ConnectionKeepalive configures HTTP/2 connection keepalive using PING frames.
+ *
+ * @schema ClientTrafficPolicySpecHttp2ConnectionKeepalive
+ */
+export interface ClientTrafficPolicySpecHttp2ConnectionKeepalive {
+  /**
+   * IdleInterval specifies how long a connection must be idle before a PING is sent.
+   *
+   * @schema ClientTrafficPolicySpecHttp2ConnectionKeepalive#idleInterval
+   */
+  readonly idleInterval?: string;
+
+  /**
+   * Interval specifies how often to send HTTP/2 PING frames to keep the connection alive.
+   *
+   * @schema ClientTrafficPolicySpecHttp2ConnectionKeepalive#interval
+   */
+  readonly interval?: string;
+
+  /**
+   * IntervalJitter specifies a random jitter percentage added to each interval.
+   * Defaults to 15% if not specified.
+   *
+   * @default 15% if not specified.
+   * @schema ClientTrafficPolicySpecHttp2ConnectionKeepalive#intervalJitter
+   */
+  readonly intervalJitter?: number;
+
+  /**
+   * Timeout specifies how long to wait for a PING response before considering the connection dead.
+   *
+   * @schema ClientTrafficPolicySpecHttp2ConnectionKeepalive#timeout
+   */
+  readonly timeout?: string;
+}
+
+/**
+ * Converts an object of type 'ClientTrafficPolicySpecHttp2ConnectionKeepalive' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ClientTrafficPolicySpecHttp2ConnectionKeepalive(obj: ClientTrafficPolicySpecHttp2ConnectionKeepalive | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'idleInterval': obj.idleInterval,
+    'interval': obj.interval,
+    'intervalJitter': obj.intervalJitter,
+    'timeout': obj.timeout,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
  * InitialConnectionWindowSize sets the initial window size for HTTP/2 connections.
  * If not set, the default value is 1 MiB.
  *
@@ -1781,6 +2078,54 @@ export function toJson_ClientTrafficPolicySpecTargetSelectorsMatchExpressions(ob
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * Namespaces determines which namespaces are considered for target selection.
+ *
+ * If unspecified, only targets in the same namespace as this policy are considered.
+ *
+ * When specified, the effective set of namespaces is always constrained to the
+ * namespaces watched by Envoy Gateway.
+ *
+ * Selecting targets across namespaces requires a ReferenceGrant in the target
+ * namespace that allows this policy kind to reference the selected target kind.
+ * Cross-namespace targets without a matching ReferenceGrant are ignored.
+ *
+ * @schema ClientTrafficPolicySpecTargetSelectorsNamespaces
+ */
+export interface ClientTrafficPolicySpecTargetSelectorsNamespaces {
+  /**
+   * From indicates how namespaces are selected for this target selector.
+   *
+   * All means all namespaces watched by Envoy Gateway.
+   * Selector means namespaces watched by Envoy Gateway that match Selector.
+   *
+   * @schema ClientTrafficPolicySpecTargetSelectorsNamespaces#from
+   */
+  readonly from: ClientTrafficPolicySpecTargetSelectorsNamespacesFrom;
+
+  /**
+   * Selector selects namespaces when From is set to Selector.
+   *
+   * @schema ClientTrafficPolicySpecTargetSelectorsNamespaces#selector
+   */
+  readonly selector?: ClientTrafficPolicySpecTargetSelectorsNamespacesSelector;
+}
+
+/**
+ * Converts an object of type 'ClientTrafficPolicySpecTargetSelectorsNamespaces' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ClientTrafficPolicySpecTargetSelectorsNamespaces(obj: ClientTrafficPolicySpecTargetSelectorsNamespaces | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'from': obj.from,
+    'selector': toJson_ClientTrafficPolicySpecTargetSelectorsNamespacesSelector(obj.selector),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
  * Timeout settings for HTTP.
  *
  * @schema ClientTrafficPolicySpecTimeoutHttp
@@ -1793,6 +2138,16 @@ export interface ClientTrafficPolicySpecTimeoutHttp {
    * @schema ClientTrafficPolicySpecTimeoutHttp#idleTimeout
    */
   readonly idleTimeout?: string;
+
+  /**
+   * RequestHeadersReceivedTimeout is the duration envoy waits for the request headers to arrive.
+   * The timer is activated when the first byte of the headers is received,
+   * and is disarmed when the last byte of the headers has been received.
+   * If not specified or set to 0, this timeout is disabled.
+   *
+   * @schema ClientTrafficPolicySpecTimeoutHttp#requestHeadersReceivedTimeout
+   */
+  readonly requestHeadersReceivedTimeout?: string;
 
   /**
    * RequestReceivedTimeout is the duration envoy waits for the complete request reception. This timer starts upon request
@@ -1819,6 +2174,7 @@ export function toJson_ClientTrafficPolicySpecTimeoutHttp(obj: ClientTrafficPoli
   if (obj === undefined) { return undefined; }
   const result = {
     'idleTimeout': obj.idleTimeout,
+    'requestHeadersReceivedTimeout': obj.requestHeadersReceivedTimeout,
     'requestReceivedTimeout': obj.requestReceivedTimeout,
     'streamIdleTimeout': obj.streamIdleTimeout,
   };
@@ -1834,6 +2190,16 @@ export function toJson_ClientTrafficPolicySpecTimeoutHttp(obj: ClientTrafficPoli
  */
 export interface ClientTrafficPolicySpecTimeoutTcp {
   /**
+   * ConnectionInspectionTimeout is the maximum time to wait for initial inspection
+   * (TLS / SNI and protocol detection, or HTTP protocol parsing) of an incoming connection on the listener socket.
+   * If exceeded, the connection is dropped.
+   * Default: 15 seconds.
+   *
+   * @schema ClientTrafficPolicySpecTimeoutTcp#connectionInspectionTimeout
+   */
+  readonly connectionInspectionTimeout?: string;
+
+  /**
    * IdleTimeout for a TCP connection. Idle time is defined as a period in which there are no
    * bytes sent or received on either the upstream or downstream connection.
    * Default: 1 hour.
@@ -1841,6 +2207,15 @@ export interface ClientTrafficPolicySpecTimeoutTcp {
    * @schema ClientTrafficPolicySpecTimeoutTcp#idleTimeout
    */
   readonly idleTimeout?: string;
+
+  /**
+   * TLSHandshakeTimeout for a TCP connection. The maximum time to complete transport level connection negotiation
+   * (e.g. the TLS handshake) after a connection is accepted.
+   * If this expires before the transport reports connection establishment, the connection is summarily closed.
+   *
+   * @schema ClientTrafficPolicySpecTimeoutTcp#tlsHandshakeTimeout
+   */
+  readonly tlsHandshakeTimeout?: string;
 }
 
 /**
@@ -1850,7 +2225,9 @@ export interface ClientTrafficPolicySpecTimeoutTcp {
 export function toJson_ClientTrafficPolicySpecTimeoutTcp(obj: ClientTrafficPolicySpecTimeoutTcp | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
+    'connectionInspectionTimeout': obj.connectionInspectionTimeout,
     'idleTimeout': obj.idleTimeout,
+    'tlsHandshakeTimeout': obj.tlsHandshakeTimeout,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -1864,6 +2241,17 @@ export function toJson_ClientTrafficPolicySpecTimeoutTcp(obj: ClientTrafficPolic
  * @schema ClientTrafficPolicySpecTlsClientValidation
  */
 export interface ClientTrafficPolicySpecTlsClientValidation {
+  /**
+   * AllowExpiredCertificate permits client certificates that have expired
+   * but are otherwise valid (CA chain, signature). When true, Envoy skips
+   * the NotAfter check during client certificate validation.
+   * Defaults to false.
+   *
+   * @default false.
+   * @schema ClientTrafficPolicySpecTlsClientValidation#allowExpiredCertificate
+   */
+  readonly allowExpiredCertificate?: boolean;
+
   /**
    * CACertificateRefs contains one or more references to
    * Kubernetes objects that contain TLS certificates of
@@ -1898,8 +2286,18 @@ export interface ClientTrafficPolicySpecTlsClientValidation {
   readonly crl?: ClientTrafficPolicySpecTlsClientValidationCrl;
 
   /**
+   * Mode defines how the Gateway or Listener validates client certificates.
+   * If not specified, defaults to RequireAndVerify.
+   *
+   * @schema ClientTrafficPolicySpecTlsClientValidation#mode
+   */
+  readonly mode?: ClientTrafficPolicySpecTlsClientValidationMode;
+
+  /**
    * Optional set to true accepts connections even when a client doesn't present a certificate.
    * Defaults to false, which rejects connections without a valid client certificate.
+   *
+   * Deprecated: Use Mode instead.
    *
    * @default false, which rejects connections without a valid client certificate.
    * @schema ClientTrafficPolicySpecTlsClientValidation#optional
@@ -1932,9 +2330,11 @@ export interface ClientTrafficPolicySpecTlsClientValidation {
 export function toJson_ClientTrafficPolicySpecTlsClientValidation(obj: ClientTrafficPolicySpecTlsClientValidation | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
+    'allowExpiredCertificate': obj.allowExpiredCertificate,
     'caCertificateRefs': obj.caCertificateRefs?.map(y => toJson_ClientTrafficPolicySpecTlsClientValidationCaCertificateRefs(y)),
     'certificateHashes': obj.certificateHashes?.map(y => y),
     'crl': toJson_ClientTrafficPolicySpecTlsClientValidationCrl(obj.crl),
+    'mode': obj.mode,
     'optional': obj.optional,
     'spkiHashes': obj.spkiHashes?.map(y => y),
     'subjectAltNames': toJson_ClientTrafficPolicySpecTlsClientValidationSubjectAltNames(obj.subjectAltNames),
@@ -1943,6 +2343,18 @@ export function toJson_ClientTrafficPolicySpecTlsClientValidation(obj: ClientTra
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * TLSFingerprintType specifies the TLS client fingerprinting mode.
+ *
+ * @schema ClientTrafficPolicySpecTlsFingerprints
+ */
+export enum ClientTrafficPolicySpecTlsFingerprints {
+  /** JA3 */
+  JA3 = "JA3",
+  /** JA4 */
+  JA4 = "JA4",
+}
 
 /**
  * Max specifies the maximal TLS protocol version to allow
@@ -2036,6 +2448,12 @@ export interface ClientTrafficPolicySpecHeadersEarlyRequestHeadersAdd {
 
   /**
    * Value is the value of HTTP Header to be matched.
+   * <gateway:experimental:description>
+   * Must consist of printable US-ASCII characters, optionally separated
+   * by single tabs or spaces. See: https://tools.ietf.org/html/rfc7230#section-3.2
+   * </gateway:experimental:description>
+   *
+   * <gateway:experimental:validation:Pattern=`^[!-~]+([\t ]?[!-~]+)*$`>
    *
    * @schema ClientTrafficPolicySpecHeadersEarlyRequestHeadersAdd#value
    */
@@ -2079,6 +2497,12 @@ export interface ClientTrafficPolicySpecHeadersEarlyRequestHeadersAddIfAbsent {
 
   /**
    * Value is the value of HTTP Header to be matched.
+   * <gateway:experimental:description>
+   * Must consist of printable US-ASCII characters, optionally separated
+   * by single tabs or spaces. See: https://tools.ietf.org/html/rfc7230#section-3.2
+   * </gateway:experimental:description>
+   *
+   * <gateway:experimental:validation:Pattern=`^[!-~]+([\t ]?[!-~]+)*$`>
    *
    * @schema ClientTrafficPolicySpecHeadersEarlyRequestHeadersAddIfAbsent#value
    */
@@ -2160,6 +2584,12 @@ export interface ClientTrafficPolicySpecHeadersEarlyRequestHeadersSet {
 
   /**
    * Value is the value of HTTP Header to be matched.
+   * <gateway:experimental:description>
+   * Must consist of printable US-ASCII characters, optionally separated
+   * by single tabs or spaces. See: https://tools.ietf.org/html/rfc7230#section-3.2
+   * </gateway:experimental:description>
+   *
+   * <gateway:experimental:validation:Pattern=`^[!-~]+([\t ]?[!-~]+)*$`>
    *
    * @schema ClientTrafficPolicySpecHeadersEarlyRequestHeadersSet#value
    */
@@ -2203,6 +2633,12 @@ export interface ClientTrafficPolicySpecHeadersLateResponseHeadersAdd {
 
   /**
    * Value is the value of HTTP Header to be matched.
+   * <gateway:experimental:description>
+   * Must consist of printable US-ASCII characters, optionally separated
+   * by single tabs or spaces. See: https://tools.ietf.org/html/rfc7230#section-3.2
+   * </gateway:experimental:description>
+   *
+   * <gateway:experimental:validation:Pattern=`^[!-~]+([\t ]?[!-~]+)*$`>
    *
    * @schema ClientTrafficPolicySpecHeadersLateResponseHeadersAdd#value
    */
@@ -2246,6 +2682,12 @@ export interface ClientTrafficPolicySpecHeadersLateResponseHeadersAddIfAbsent {
 
   /**
    * Value is the value of HTTP Header to be matched.
+   * <gateway:experimental:description>
+   * Must consist of printable US-ASCII characters, optionally separated
+   * by single tabs or spaces. See: https://tools.ietf.org/html/rfc7230#section-3.2
+   * </gateway:experimental:description>
+   *
+   * <gateway:experimental:validation:Pattern=`^[!-~]+([\t ]?[!-~]+)*$`>
    *
    * @schema ClientTrafficPolicySpecHeadersLateResponseHeadersAddIfAbsent#value
    */
@@ -2327,6 +2769,12 @@ export interface ClientTrafficPolicySpecHeadersLateResponseHeadersSet {
 
   /**
    * Value is the value of HTTP Header to be matched.
+   * <gateway:experimental:description>
+   * Must consist of printable US-ASCII characters, optionally separated
+   * by single tabs or spaces. See: https://tools.ietf.org/html/rfc7230#section-3.2
+   * </gateway:experimental:description>
+   *
+   * <gateway:experimental:validation:Pattern=`^[!-~]+([\t ]?[!-~]+)*$`>
    *
    * @schema ClientTrafficPolicySpecHeadersLateResponseHeadersSet#value
    */
@@ -2384,6 +2832,77 @@ export enum ClientTrafficPolicySpecHeadersXForwardedClientCertMode {
   /** AlwaysForwardOnly */
   ALWAYS_FORWARD_ONLY = "AlwaysForwardOnly",
 }
+
+/**
+ * Type specifies how to match against a string.
+ *
+ * @schema ClientTrafficPolicySpecHttp1IgnoredUpgradeTypesType
+ */
+export enum ClientTrafficPolicySpecHttp1IgnoredUpgradeTypesType {
+  /** Exact */
+  EXACT = "Exact",
+  /** Prefix */
+  PREFIX = "Prefix",
+  /** Suffix */
+  SUFFIX = "Suffix",
+  /** RegularExpression */
+  REGULAR_EXPRESSION = "RegularExpression",
+}
+
+/**
+ * From indicates how namespaces are selected for this target selector.
+ *
+ * All means all namespaces watched by Envoy Gateway.
+ * Selector means namespaces watched by Envoy Gateway that match Selector.
+ *
+ * @schema ClientTrafficPolicySpecTargetSelectorsNamespacesFrom
+ */
+export enum ClientTrafficPolicySpecTargetSelectorsNamespacesFrom {
+  /** Same */
+  SAME = "Same",
+  /** All */
+  ALL = "All",
+  /** Selector */
+  SELECTOR = "Selector",
+}
+
+/**
+ * Selector selects namespaces when From is set to Selector.
+ *
+ * @schema ClientTrafficPolicySpecTargetSelectorsNamespacesSelector
+ */
+export interface ClientTrafficPolicySpecTargetSelectorsNamespacesSelector {
+  /**
+   * matchExpressions is a list of label selector requirements. The requirements are ANDed.
+   *
+   * @schema ClientTrafficPolicySpecTargetSelectorsNamespacesSelector#matchExpressions
+   */
+  readonly matchExpressions?: ClientTrafficPolicySpecTargetSelectorsNamespacesSelectorMatchExpressions[];
+
+  /**
+   * matchLabels is a map of {key,value} pairs. A single {key,value} in the matchLabels
+   * map is equivalent to an element of matchExpressions, whose key field is "key", the
+   * operator is "In", and the values array contains only "value". The requirements are ANDed.
+   *
+   * @schema ClientTrafficPolicySpecTargetSelectorsNamespacesSelector#matchLabels
+   */
+  readonly matchLabels?: { [key: string]: string };
+}
+
+/**
+ * Converts an object of type 'ClientTrafficPolicySpecTargetSelectorsNamespacesSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ClientTrafficPolicySpecTargetSelectorsNamespacesSelector(obj: ClientTrafficPolicySpecTargetSelectorsNamespacesSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchExpressions': obj.matchExpressions?.map(y => toJson_ClientTrafficPolicySpecTargetSelectorsNamespacesSelectorMatchExpressions(y)),
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
  * SecretObjectReference identifies an API object including its namespace,
@@ -2497,6 +3016,23 @@ export function toJson_ClientTrafficPolicySpecTlsClientValidationCrl(obj: Client
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Mode defines how the Gateway or Listener validates client certificates.
+ * If not specified, defaults to RequireAndVerify.
+ *
+ * @schema ClientTrafficPolicySpecTlsClientValidationMode
+ */
+export enum ClientTrafficPolicySpecTlsClientValidationMode {
+  /** Request */
+  REQUEST = "Request",
+  /** RequireAny */
+  REQUIRE_ANY = "RequireAny",
+  /** VerifyIfGiven */
+  VERIFY_IF_GIVEN = "VerifyIfGiven",
+  /** RequireAndVerify */
+  REQUIRE_AND_VERIFY = "RequireAndVerify",
+}
 
 /**
  * An optional list of Subject Alternative name matchers. If specified, Envoy
@@ -2631,6 +3167,55 @@ export enum ClientTrafficPolicySpecHeadersLateResponseHeadersRemoveOnMatchType {
   /** RegularExpression */
   REGULAR_EXPRESSION = "RegularExpression",
 }
+
+/**
+ * A label selector requirement is a selector that contains values, a key, and an operator that
+ * relates the key and values.
+ *
+ * @schema ClientTrafficPolicySpecTargetSelectorsNamespacesSelectorMatchExpressions
+ */
+export interface ClientTrafficPolicySpecTargetSelectorsNamespacesSelectorMatchExpressions {
+  /**
+   * key is the label key that the selector applies to.
+   *
+   * @schema ClientTrafficPolicySpecTargetSelectorsNamespacesSelectorMatchExpressions#key
+   */
+  readonly key: string;
+
+  /**
+   * operator represents a key's relationship to a set of values.
+   * Valid operators are In, NotIn, Exists and DoesNotExist.
+   *
+   * @schema ClientTrafficPolicySpecTargetSelectorsNamespacesSelectorMatchExpressions#operator
+   */
+  readonly operator: string;
+
+  /**
+   * values is an array of string values. If the operator is In or NotIn,
+   * the values array must be non-empty. If the operator is Exists or DoesNotExist,
+   * the values array must be empty. This array is replaced during a strategic
+   * merge patch.
+   *
+   * @schema ClientTrafficPolicySpecTargetSelectorsNamespacesSelectorMatchExpressions#values
+   */
+  readonly values?: string[];
+}
+
+/**
+ * Converts an object of type 'ClientTrafficPolicySpecTargetSelectorsNamespacesSelectorMatchExpressions' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ClientTrafficPolicySpecTargetSelectorsNamespacesSelectorMatchExpressions(obj: ClientTrafficPolicySpecTargetSelectorsNamespacesSelectorMatchExpressions | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'operator': obj.operator,
+    'values': obj.values?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
  * SecretObjectReference identifies an API object including its namespace,

@@ -6,6 +6,8 @@ import { Construct } from 'constructs';
 /**
  * Gateway represents an instance of a service-traffic handling infrastructure
 by binding Listeners to a set of IP addresses.
+A Gateway name SHOULD be compliant with RFC 1035, consisting of a maximum of 63 lower case alphanumeric
+characters or hyphens ('-'), and MUST start and end with an alphanumeric character.
  *
  * @schema Gateway
  */
@@ -61,6 +63,8 @@ export class Gateway extends ApiObject {
 /**
  * Gateway represents an instance of a service-traffic handling infrastructure
  * by binding Listeners to a set of IP addresses.
+ * A Gateway name SHOULD be compliant with RFC 1035, consisting of a maximum of 63 lower case alphanumeric
+ * characters or hyphens ('-'), and MUST start and end with an alphanumeric character.
  *
  * @schema Gateway
  */
@@ -124,6 +128,14 @@ export interface GatewaySpec {
    * @schema GatewaySpec#addresses
    */
   readonly addresses?: GatewaySpecAddresses[];
+
+  /**
+   * AllowedListeners defines which ListenerSets can be attached to this Gateway.
+   * The default value is to allow no ListenerSets.
+   *
+   * @schema GatewaySpec#allowedListeners
+   */
+  readonly allowedListeners?: GatewaySpecAllowedListeners;
 
   /**
    * GatewayClassName used for this Gateway. This is the name of a
@@ -272,6 +284,12 @@ export interface GatewaySpec {
    * request to "foo.example.com" SHOULD only be routed using routes attached
    * to the "foo.example.com" Listener (and not the "*.example.com" Listener).
    *
+   * If traffic to a Gateway does not match any Listener's hostname (or if
+   * the Listener does not specify a hostname and the request does not match
+   * any attached Route), the request MUST be rejected. The specific mechanism
+   * for rejection depends on the protocol: HTTP returns a 404 status code,
+   * while gRPC returns an Unimplemented status code.
+   *
    * This concept is known as "Listener Isolation", and it is an Extended feature
    * of Gateway API. Implementations that do not support Listener Isolation MUST
    * clearly document this, and MUST NOT claim support for the
@@ -308,6 +326,15 @@ export interface GatewaySpec {
    * @schema GatewaySpec#listeners
    */
   readonly listeners: GatewaySpecListeners[];
+
+  /**
+   * TLS specifies frontend and backend tls configuration for entire gateway.
+   *
+   * Support: Extended
+   *
+   * @schema GatewaySpec#tls
+   */
+  readonly tls?: GatewaySpecTls;
 }
 
 /**
@@ -318,9 +345,11 @@ export function toJson_GatewaySpec(obj: GatewaySpec | undefined): Record<string,
   if (obj === undefined) { return undefined; }
   const result = {
     'addresses': obj.addresses?.map(y => toJson_GatewaySpecAddresses(y)),
+    'allowedListeners': toJson_GatewaySpecAllowedListeners(obj.allowedListeners),
     'gatewayClassName': obj.gatewayClassName,
     'infrastructure': toJson_GatewaySpecInfrastructure(obj.infrastructure),
     'listeners': obj.listeners?.map(y => toJson_GatewaySpecListeners(y)),
+    'tls': toJson_GatewaySpecTls(obj.tls),
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -363,6 +392,36 @@ export function toJson_GatewaySpecAddresses(obj: GatewaySpecAddresses | undefine
   const result = {
     'type': obj.type,
     'value': obj.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * AllowedListeners defines which ListenerSets can be attached to this Gateway.
+ * The default value is to allow no ListenerSets.
+ *
+ * @schema GatewaySpecAllowedListeners
+ */
+export interface GatewaySpecAllowedListeners {
+  /**
+   * Namespaces defines which namespaces ListenerSets can be attached to this Gateway.
+   * The default value is to allow no ListenerSets.
+   *
+   * @schema GatewaySpecAllowedListeners#namespaces
+   */
+  readonly namespaces?: GatewaySpecAllowedListenersNamespaces;
+}
+
+/**
+ * Converts an object of type 'GatewaySpecAllowedListeners' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewaySpecAllowedListeners(obj: GatewaySpecAllowedListeners | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'namespaces': toJson_GatewaySpecAllowedListenersNamespaces(obj.namespaces),
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -516,7 +575,7 @@ export interface GatewaySpecListeners {
    * the Gateway SHOULD return a 421.
    * * If the current Listener (selected by SNI matching during ClientHello)
    * does not match the Host:
-   * * If another Listener does match the Host the Gateway SHOULD return a
+   * * If another Listener does match the Host, the Gateway SHOULD return a
    * 421.
    * * If no other Listener matches the Host, the Gateway MUST return a
    * 404.
@@ -597,6 +656,99 @@ export function toJson_GatewaySpecListeners(obj: GatewaySpecListeners | undefine
     'port': obj.port,
     'protocol': obj.protocol,
     'tls': toJson_GatewaySpecListenersTls(obj.tls),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * TLS specifies frontend and backend tls configuration for entire gateway.
+ *
+ * Support: Extended
+ *
+ * @schema GatewaySpecTls
+ */
+export interface GatewaySpecTls {
+  /**
+   * Backend describes TLS configuration for gateway when connecting
+   * to backends.
+   *
+   * Note that this contains only details for the Gateway as a TLS client,
+   * and does _not_ imply behavior about how to choose which backend should
+   * get a TLS connection. That is determined by the presence of a BackendTLSPolicy.
+   *
+   * Support: Core
+   *
+   * @schema GatewaySpecTls#backend
+   */
+  readonly backend?: GatewaySpecTlsBackend;
+
+  /**
+   * Frontend describes TLS config when client connects to Gateway.
+   * Support: Core
+   *
+   * @schema GatewaySpecTls#frontend
+   */
+  readonly frontend?: GatewaySpecTlsFrontend;
+}
+
+/**
+ * Converts an object of type 'GatewaySpecTls' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewaySpecTls(obj: GatewaySpecTls | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'backend': toJson_GatewaySpecTlsBackend(obj.backend),
+    'frontend': toJson_GatewaySpecTlsFrontend(obj.frontend),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Namespaces defines which namespaces ListenerSets can be attached to this Gateway.
+ * The default value is to allow no ListenerSets.
+ *
+ * @schema GatewaySpecAllowedListenersNamespaces
+ */
+export interface GatewaySpecAllowedListenersNamespaces {
+  /**
+   * From indicates where ListenerSets can attach to this Gateway. Possible
+   * values are:
+   *
+   * * Same: Only ListenerSets in the same namespace may be attached to this Gateway.
+   * * Selector: ListenerSets in namespaces selected by the selector may be attached to this Gateway.
+   * * All: ListenerSets in all namespaces may be attached to this Gateway.
+   * * None: Only listeners defined in the Gateway's spec are allowed
+   *
+   * The default value None
+   *
+   * @schema GatewaySpecAllowedListenersNamespaces#from
+   */
+  readonly from?: GatewaySpecAllowedListenersNamespacesFrom;
+
+  /**
+   * Selector must be specified when From is set to "Selector". In that case,
+   * only ListenerSets in Namespaces matching this Selector will be selected by this
+   * Gateway. This field is ignored for other values of "From".
+   *
+   * @schema GatewaySpecAllowedListenersNamespaces#selector
+   */
+  readonly selector?: GatewaySpecAllowedListenersNamespacesSelector;
+}
+
+/**
+ * Converts an object of type 'GatewaySpecAllowedListenersNamespaces' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewaySpecAllowedListenersNamespaces(obj: GatewaySpecAllowedListenersNamespaces | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'from': obj.from,
+    'selector': toJson_GatewaySpecAllowedListenersNamespacesSelector(obj.selector),
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -833,6 +985,175 @@ export function toJson_GatewaySpecListenersTls(obj: GatewaySpecListenersTls | un
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * Backend describes TLS configuration for gateway when connecting
+ * to backends.
+ *
+ * Note that this contains only details for the Gateway as a TLS client,
+ * and does _not_ imply behavior about how to choose which backend should
+ * get a TLS connection. That is determined by the presence of a BackendTLSPolicy.
+ *
+ * Support: Core
+ *
+ * @schema GatewaySpecTlsBackend
+ */
+export interface GatewaySpecTlsBackend {
+  /**
+   * ClientCertificateRef references an object that contains a client certificate
+   * and its associated private key. It can reference standard Kubernetes resources,
+   * i.e., Secret, or implementation-specific custom resources.
+   *
+   * A ClientCertificateRef is considered invalid if:
+   *
+   * * It refers to a resource that cannot be resolved (e.g., the referenced resource
+   * does not exist) or is misconfigured (e.g., a Secret does not contain the keys
+   * named `tls.crt` and `tls.key`). In this case, the `ResolvedRefs` condition
+   * on the Gateway MUST be set to False with the Reason `InvalidClientCertificateRef`
+   * and the Message of the Condition MUST indicate why the reference is invalid.
+   *
+   * * It refers to a resource in another namespace UNLESS there is a ReferenceGrant
+   * in the target namespace that allows the certificate to be attached.
+   * If a ReferenceGrant does not allow this reference, the `ResolvedRefs` condition
+   * on the Gateway MUST be set to False with the Reason `RefNotPermitted`.
+   *
+   * Implementations MAY choose to perform further validation of the certificate
+   * content (e.g., checking expiry or enforcing specific formats). In such cases,
+   * an implementation-specific Reason and Message MUST be set.
+   *
+   * Support: Core - Reference to a Kubernetes TLS Secret (with the type `kubernetes.io/tls`).
+   * Support: Implementation-specific - Other resource kinds or Secrets with a
+   * different type (e.g., `Opaque`).
+   *
+   * @schema GatewaySpecTlsBackend#clientCertificateRef
+   */
+  readonly clientCertificateRef?: GatewaySpecTlsBackendClientCertificateRef;
+}
+
+/**
+ * Converts an object of type 'GatewaySpecTlsBackend' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewaySpecTlsBackend(obj: GatewaySpecTlsBackend | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'clientCertificateRef': toJson_GatewaySpecTlsBackendClientCertificateRef(obj.clientCertificateRef),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Frontend describes TLS config when client connects to Gateway.
+ * Support: Core
+ *
+ * @schema GatewaySpecTlsFrontend
+ */
+export interface GatewaySpecTlsFrontend {
+  /**
+   * Default specifies the default client certificate validation configuration
+   * for all Listeners handling HTTPS traffic, unless a per-port configuration
+   * is defined.
+   *
+   * support: Core
+   *
+   * @schema GatewaySpecTlsFrontend#default
+   */
+  readonly default: GatewaySpecTlsFrontendDefault;
+
+  /**
+   * PerPort specifies tls configuration assigned per port.
+   * Per port configuration is optional. Once set this configuration overrides
+   * the default configuration for all Listeners handling HTTPS traffic
+   * that match this port.
+   * Each override port requires a unique TLS configuration.
+   *
+   * support: Core
+   *
+   * @schema GatewaySpecTlsFrontend#perPort
+   */
+  readonly perPort?: GatewaySpecTlsFrontendPerPort[];
+}
+
+/**
+ * Converts an object of type 'GatewaySpecTlsFrontend' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewaySpecTlsFrontend(obj: GatewaySpecTlsFrontend | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'default': toJson_GatewaySpecTlsFrontendDefault(obj.default),
+    'perPort': obj.perPort?.map(y => toJson_GatewaySpecTlsFrontendPerPort(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * From indicates where ListenerSets can attach to this Gateway. Possible
+ * values are:
+ *
+ * * Same: Only ListenerSets in the same namespace may be attached to this Gateway.
+ * * Selector: ListenerSets in namespaces selected by the selector may be attached to this Gateway.
+ * * All: ListenerSets in all namespaces may be attached to this Gateway.
+ * * None: Only listeners defined in the Gateway's spec are allowed
+ *
+ * The default value None
+ *
+ * @schema GatewaySpecAllowedListenersNamespacesFrom
+ */
+export enum GatewaySpecAllowedListenersNamespacesFrom {
+  /** All */
+  ALL = "All",
+  /** Selector */
+  SELECTOR = "Selector",
+  /** Same */
+  SAME = "Same",
+  /** None */
+  NONE = "None",
+}
+
+/**
+ * Selector must be specified when From is set to "Selector". In that case,
+ * only ListenerSets in Namespaces matching this Selector will be selected by this
+ * Gateway. This field is ignored for other values of "From".
+ *
+ * @schema GatewaySpecAllowedListenersNamespacesSelector
+ */
+export interface GatewaySpecAllowedListenersNamespacesSelector {
+  /**
+   * matchExpressions is a list of label selector requirements. The requirements are ANDed.
+   *
+   * @schema GatewaySpecAllowedListenersNamespacesSelector#matchExpressions
+   */
+  readonly matchExpressions?: GatewaySpecAllowedListenersNamespacesSelectorMatchExpressions[];
+
+  /**
+   * matchLabels is a map of {key,value} pairs. A single {key,value} in the matchLabels
+   * map is equivalent to an element of matchExpressions, whose key field is "key", the
+   * operator is "In", and the values array contains only "value". The requirements are ANDed.
+   *
+   * @schema GatewaySpecAllowedListenersNamespacesSelector#matchLabels
+   */
+  readonly matchLabels?: { [key: string]: string };
+}
+
+/**
+ * Converts an object of type 'GatewaySpecAllowedListenersNamespacesSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewaySpecAllowedListenersNamespacesSelector(obj: GatewaySpecAllowedListenersNamespacesSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchExpressions': obj.matchExpressions?.map(y => toJson_GatewaySpecAllowedListenersNamespacesSelectorMatchExpressions(y)),
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
  * RouteGroupKind indicates the group and kind of a Route resource.
  *
  * @schema GatewaySpecListenersAllowedRoutesKinds
@@ -1013,6 +1334,218 @@ export enum GatewaySpecListenersTlsMode {
 }
 
 /**
+ * ClientCertificateRef references an object that contains a client certificate
+ * and its associated private key. It can reference standard Kubernetes resources,
+ * i.e., Secret, or implementation-specific custom resources.
+ *
+ * A ClientCertificateRef is considered invalid if:
+ *
+ * * It refers to a resource that cannot be resolved (e.g., the referenced resource
+ * does not exist) or is misconfigured (e.g., a Secret does not contain the keys
+ * named `tls.crt` and `tls.key`). In this case, the `ResolvedRefs` condition
+ * on the Gateway MUST be set to False with the Reason `InvalidClientCertificateRef`
+ * and the Message of the Condition MUST indicate why the reference is invalid.
+ *
+ * * It refers to a resource in another namespace UNLESS there is a ReferenceGrant
+ * in the target namespace that allows the certificate to be attached.
+ * If a ReferenceGrant does not allow this reference, the `ResolvedRefs` condition
+ * on the Gateway MUST be set to False with the Reason `RefNotPermitted`.
+ *
+ * Implementations MAY choose to perform further validation of the certificate
+ * content (e.g., checking expiry or enforcing specific formats). In such cases,
+ * an implementation-specific Reason and Message MUST be set.
+ *
+ * Support: Core - Reference to a Kubernetes TLS Secret (with the type `kubernetes.io/tls`).
+ * Support: Implementation-specific - Other resource kinds or Secrets with a
+ * different type (e.g., `Opaque`).
+ *
+ * @schema GatewaySpecTlsBackendClientCertificateRef
+ */
+export interface GatewaySpecTlsBackendClientCertificateRef {
+  /**
+   * Group is the group of the referent. For example, "gateway.networking.k8s.io".
+   * When unspecified or empty string, core API group is inferred.
+   *
+   * @schema GatewaySpecTlsBackendClientCertificateRef#group
+   */
+  readonly group?: string;
+
+  /**
+   * Kind is kind of the referent. For example "Secret".
+   *
+   * @schema GatewaySpecTlsBackendClientCertificateRef#kind
+   */
+  readonly kind?: string;
+
+  /**
+   * Name is the name of the referent.
+   *
+   * @schema GatewaySpecTlsBackendClientCertificateRef#name
+   */
+  readonly name: string;
+
+  /**
+   * Namespace is the namespace of the referenced object. When unspecified, the local
+   * namespace is inferred.
+   *
+   * Note that when a namespace different than the local namespace is specified,
+   * a ReferenceGrant object is required in the referent namespace to allow that
+   * namespace's owner to accept the reference. See the ReferenceGrant
+   * documentation for details.
+   *
+   * Support: Core
+   *
+   * @schema GatewaySpecTlsBackendClientCertificateRef#namespace
+   */
+  readonly namespace?: string;
+}
+
+/**
+ * Converts an object of type 'GatewaySpecTlsBackendClientCertificateRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewaySpecTlsBackendClientCertificateRef(obj: GatewaySpecTlsBackendClientCertificateRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'group': obj.group,
+    'kind': obj.kind,
+    'name': obj.name,
+    'namespace': obj.namespace,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Default specifies the default client certificate validation configuration
+ * for all Listeners handling HTTPS traffic, unless a per-port configuration
+ * is defined.
+ *
+ * support: Core
+ *
+ * @schema GatewaySpecTlsFrontendDefault
+ */
+export interface GatewaySpecTlsFrontendDefault {
+  /**
+   * Validation holds configuration information for validating the frontend (client).
+   * Setting this field will result in mutual authentication when connecting to the gateway.
+   * In browsers this may result in a dialog appearing
+   * that requests a user to specify the client certificate.
+   * The maximum depth of a certificate chain accepted in verification is Implementation specific.
+   *
+   * Support: Core
+   *
+   * @schema GatewaySpecTlsFrontendDefault#validation
+   */
+  readonly validation?: GatewaySpecTlsFrontendDefaultValidation;
+}
+
+/**
+ * Converts an object of type 'GatewaySpecTlsFrontendDefault' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewaySpecTlsFrontendDefault(obj: GatewaySpecTlsFrontendDefault | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'validation': toJson_GatewaySpecTlsFrontendDefaultValidation(obj.validation),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema GatewaySpecTlsFrontendPerPort
+ */
+export interface GatewaySpecTlsFrontendPerPort {
+  /**
+   * The Port indicates the Port Number to which the TLS configuration will be
+   * applied. This configuration will be applied to all Listeners handling HTTPS
+   * traffic that match this port.
+   *
+   * Support: Core
+   *
+   * @schema GatewaySpecTlsFrontendPerPort#port
+   */
+  readonly port: number;
+
+  /**
+   * TLS store the configuration that will be applied to all Listeners handling
+   * HTTPS traffic and matching given port.
+   *
+   * Support: Core
+   *
+   * @schema GatewaySpecTlsFrontendPerPort#tls
+   */
+  readonly tls: GatewaySpecTlsFrontendPerPortTls;
+}
+
+/**
+ * Converts an object of type 'GatewaySpecTlsFrontendPerPort' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewaySpecTlsFrontendPerPort(obj: GatewaySpecTlsFrontendPerPort | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'port': obj.port,
+    'tls': toJson_GatewaySpecTlsFrontendPerPortTls(obj.tls),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A label selector requirement is a selector that contains values, a key, and an operator that
+ * relates the key and values.
+ *
+ * @schema GatewaySpecAllowedListenersNamespacesSelectorMatchExpressions
+ */
+export interface GatewaySpecAllowedListenersNamespacesSelectorMatchExpressions {
+  /**
+   * key is the label key that the selector applies to.
+   *
+   * @schema GatewaySpecAllowedListenersNamespacesSelectorMatchExpressions#key
+   */
+  readonly key: string;
+
+  /**
+   * operator represents a key's relationship to a set of values.
+   * Valid operators are In, NotIn, Exists and DoesNotExist.
+   *
+   * @schema GatewaySpecAllowedListenersNamespacesSelectorMatchExpressions#operator
+   */
+  readonly operator: string;
+
+  /**
+   * values is an array of string values. If the operator is In or NotIn,
+   * the values array must be non-empty. If the operator is Exists or DoesNotExist,
+   * the values array must be empty. This array is replaced during a strategic
+   * merge patch.
+   *
+   * @schema GatewaySpecAllowedListenersNamespacesSelectorMatchExpressions#values
+   */
+  readonly values?: string[];
+}
+
+/**
+ * Converts an object of type 'GatewaySpecAllowedListenersNamespacesSelectorMatchExpressions' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewaySpecAllowedListenersNamespacesSelectorMatchExpressions(obj: GatewaySpecAllowedListenersNamespacesSelectorMatchExpressions | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'operator': obj.operator,
+    'values': obj.values?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
  * From indicates where Routes will be selected for this Gateway. Possible
  * values are:
  *
@@ -1077,6 +1610,143 @@ export function toJson_GatewaySpecListenersAllowedRoutesNamespacesSelector(obj: 
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * Validation holds configuration information for validating the frontend (client).
+ * Setting this field will result in mutual authentication when connecting to the gateway.
+ * In browsers this may result in a dialog appearing
+ * that requests a user to specify the client certificate.
+ * The maximum depth of a certificate chain accepted in verification is Implementation specific.
+ *
+ * Support: Core
+ *
+ * @schema GatewaySpecTlsFrontendDefaultValidation
+ */
+export interface GatewaySpecTlsFrontendDefaultValidation {
+  /**
+   * CACertificateRefs contains one or more references to Kubernetes
+   * objects that contain a PEM-encoded TLS CA certificate bundle, which
+   * is used as a trust anchor to validate the certificates presented by
+   * the client.
+   *
+   * A CACertificateRef is invalid if:
+   *
+   * * It refers to a resource that cannot be resolved (e.g., the
+   * referenced resource does not exist) or is misconfigured (e.g., a
+   * ConfigMap does not contain a key named `ca.crt`). In this case, the
+   * Reason on all matching HTTPS listeners must be set to `InvalidCACertificateRef`
+   * and the Message of the Condition must indicate which reference is invalid and why.
+   *
+   * * It refers to an unknown or unsupported kind of resource. In this
+   * case, the Reason on all matching HTTPS listeners must be set to
+   * `InvalidCACertificateKind` and the Message of the Condition must explain
+   * which kind of resource is unknown or unsupported.
+   *
+   * * It refers to a resource in another namespace UNLESS there is a
+   * ReferenceGrant in the target namespace that allows the CA
+   * certificate to be attached. If a ReferenceGrant does not allow this
+   * reference, the `ResolvedRefs` on all matching HTTPS listeners condition
+   * MUST be set with the Reason `RefNotPermitted`.
+   *
+   * Implementations MAY choose to perform further validation of the
+   * certificate content (e.g., checking expiry or enforcing specific formats).
+   * In such cases, an implementation-specific Reason and Message MUST be set.
+   *
+   * In all cases, the implementation MUST ensure that the `ResolvedRefs`
+   * condition is set to `status: False` on all targeted listeners (i.e.,
+   * listeners serving HTTPS on a matching port). The condition MUST
+   * include a Reason and Message that indicate the cause of the error. If
+   * ALL CACertificateRefs are invalid, the implementation MUST also ensure
+   * the `Accepted` condition on the listener is set to `status: False`, with
+   * the Reason `NoValidCACertificate`.
+   * Implementations MAY choose to support attaching multiple CA certificates
+   * to a listener, but this behavior is implementation-specific.
+   *
+   * Support: Core - A single reference to a Kubernetes ConfigMap, with the
+   * CA certificate in a key named `ca.crt`.
+   *
+   * Support: Implementation-specific - More than one reference, other kinds
+   * of resources, or a single reference that includes multiple certificates.
+   *
+   * @schema GatewaySpecTlsFrontendDefaultValidation#caCertificateRefs
+   */
+  readonly caCertificateRefs: GatewaySpecTlsFrontendDefaultValidationCaCertificateRefs[];
+
+  /**
+   * FrontendValidationMode defines the mode for validating the client certificate.
+   * There are two possible modes:
+   *
+   * - AllowValidOnly: In this mode, the gateway will accept connections only if
+   * the client presents a valid certificate. This certificate must successfully
+   * pass validation against the CA certificates specified in `CACertificateRefs`.
+   * - AllowInsecureFallback: In this mode, the gateway will accept connections
+   * even if the client certificate is not presented or fails verification.
+   *
+   * This approach delegates client authorization to the backend and introduce
+   * a significant security risk. It should be used in testing environments or
+   * on a temporary basis in non-testing environments.
+   *
+   * Defaults to AllowValidOnly.
+   *
+   * Support: Core
+   *
+   * @default AllowValidOnly.
+   * @schema GatewaySpecTlsFrontendDefaultValidation#mode
+   */
+  readonly mode?: GatewaySpecTlsFrontendDefaultValidationMode;
+}
+
+/**
+ * Converts an object of type 'GatewaySpecTlsFrontendDefaultValidation' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewaySpecTlsFrontendDefaultValidation(obj: GatewaySpecTlsFrontendDefaultValidation | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'caCertificateRefs': obj.caCertificateRefs?.map(y => toJson_GatewaySpecTlsFrontendDefaultValidationCaCertificateRefs(y)),
+    'mode': obj.mode,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * TLS store the configuration that will be applied to all Listeners handling
+ * HTTPS traffic and matching given port.
+ *
+ * Support: Core
+ *
+ * @schema GatewaySpecTlsFrontendPerPortTls
+ */
+export interface GatewaySpecTlsFrontendPerPortTls {
+  /**
+   * Validation holds configuration information for validating the frontend (client).
+   * Setting this field will result in mutual authentication when connecting to the gateway.
+   * In browsers this may result in a dialog appearing
+   * that requests a user to specify the client certificate.
+   * The maximum depth of a certificate chain accepted in verification is Implementation specific.
+   *
+   * Support: Core
+   *
+   * @schema GatewaySpecTlsFrontendPerPortTls#validation
+   */
+  readonly validation?: GatewaySpecTlsFrontendPerPortTlsValidation;
+}
+
+/**
+ * Converts an object of type 'GatewaySpecTlsFrontendPerPortTls' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewaySpecTlsFrontendPerPortTls(obj: GatewaySpecTlsFrontendPerPortTls | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'validation': toJson_GatewaySpecTlsFrontendPerPortTlsValidation(obj.validation),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
  * A label selector requirement is a selector that contains values, a key, and an operator that
  * relates the key and values.
  *
@@ -1124,6 +1794,298 @@ export function toJson_GatewaySpecListenersAllowedRoutesNamespacesSelectorMatchE
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * ObjectReference identifies an API object including its namespace.
+ *
+ * The API object must be valid in the cluster; the Group and Kind must
+ * be registered in the cluster for this reference to be valid.
+ *
+ * References to objects with invalid Group and Kind are not valid, and must
+ * be rejected by the implementation, with appropriate Conditions set
+ * on the containing object.
+ *
+ * @schema GatewaySpecTlsFrontendDefaultValidationCaCertificateRefs
+ */
+export interface GatewaySpecTlsFrontendDefaultValidationCaCertificateRefs {
+  /**
+   * Group is the group of the referent. For example, "gateway.networking.k8s.io".
+   * When set to the empty string, core API group is inferred.
+   *
+   * @schema GatewaySpecTlsFrontendDefaultValidationCaCertificateRefs#group
+   */
+  readonly group: string;
+
+  /**
+   * Kind is kind of the referent. For example "ConfigMap" or "Service".
+   *
+   * @schema GatewaySpecTlsFrontendDefaultValidationCaCertificateRefs#kind
+   */
+  readonly kind: string;
+
+  /**
+   * Name is the name of the referent.
+   *
+   * @schema GatewaySpecTlsFrontendDefaultValidationCaCertificateRefs#name
+   */
+  readonly name: string;
+
+  /**
+   * Namespace is the namespace of the referenced object. When unspecified, the local
+   * namespace is inferred.
+   *
+   * Note that when a namespace different than the local namespace is specified,
+   * a ReferenceGrant object is required in the referent namespace to allow that
+   * namespace's owner to accept the reference. See the ReferenceGrant
+   * documentation for details.
+   *
+   * Support: Core
+   *
+   * @schema GatewaySpecTlsFrontendDefaultValidationCaCertificateRefs#namespace
+   */
+  readonly namespace?: string;
+}
+
+/**
+ * Converts an object of type 'GatewaySpecTlsFrontendDefaultValidationCaCertificateRefs' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewaySpecTlsFrontendDefaultValidationCaCertificateRefs(obj: GatewaySpecTlsFrontendDefaultValidationCaCertificateRefs | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'group': obj.group,
+    'kind': obj.kind,
+    'name': obj.name,
+    'namespace': obj.namespace,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * FrontendValidationMode defines the mode for validating the client certificate.
+ * There are two possible modes:
+ *
+ * - AllowValidOnly: In this mode, the gateway will accept connections only if
+ * the client presents a valid certificate. This certificate must successfully
+ * pass validation against the CA certificates specified in `CACertificateRefs`.
+ * - AllowInsecureFallback: In this mode, the gateway will accept connections
+ * even if the client certificate is not presented or fails verification.
+ *
+ * This approach delegates client authorization to the backend and introduce
+ * a significant security risk. It should be used in testing environments or
+ * on a temporary basis in non-testing environments.
+ *
+ * Defaults to AllowValidOnly.
+ *
+ * Support: Core
+ *
+ * @default AllowValidOnly.
+ * @schema GatewaySpecTlsFrontendDefaultValidationMode
+ */
+export enum GatewaySpecTlsFrontendDefaultValidationMode {
+  /** AllowValidOnly */
+  ALLOW_VALID_ONLY = "AllowValidOnly",
+  /** AllowInsecureFallback */
+  ALLOW_INSECURE_FALLBACK = "AllowInsecureFallback",
+}
+
+/**
+ * Validation holds configuration information for validating the frontend (client).
+ * Setting this field will result in mutual authentication when connecting to the gateway.
+ * In browsers this may result in a dialog appearing
+ * that requests a user to specify the client certificate.
+ * The maximum depth of a certificate chain accepted in verification is Implementation specific.
+ *
+ * Support: Core
+ *
+ * @schema GatewaySpecTlsFrontendPerPortTlsValidation
+ */
+export interface GatewaySpecTlsFrontendPerPortTlsValidation {
+  /**
+   * CACertificateRefs contains one or more references to Kubernetes
+   * objects that contain a PEM-encoded TLS CA certificate bundle, which
+   * is used as a trust anchor to validate the certificates presented by
+   * the client.
+   *
+   * A CACertificateRef is invalid if:
+   *
+   * * It refers to a resource that cannot be resolved (e.g., the
+   * referenced resource does not exist) or is misconfigured (e.g., a
+   * ConfigMap does not contain a key named `ca.crt`). In this case, the
+   * Reason on all matching HTTPS listeners must be set to `InvalidCACertificateRef`
+   * and the Message of the Condition must indicate which reference is invalid and why.
+   *
+   * * It refers to an unknown or unsupported kind of resource. In this
+   * case, the Reason on all matching HTTPS listeners must be set to
+   * `InvalidCACertificateKind` and the Message of the Condition must explain
+   * which kind of resource is unknown or unsupported.
+   *
+   * * It refers to a resource in another namespace UNLESS there is a
+   * ReferenceGrant in the target namespace that allows the CA
+   * certificate to be attached. If a ReferenceGrant does not allow this
+   * reference, the `ResolvedRefs` on all matching HTTPS listeners condition
+   * MUST be set with the Reason `RefNotPermitted`.
+   *
+   * Implementations MAY choose to perform further validation of the
+   * certificate content (e.g., checking expiry or enforcing specific formats).
+   * In such cases, an implementation-specific Reason and Message MUST be set.
+   *
+   * In all cases, the implementation MUST ensure that the `ResolvedRefs`
+   * condition is set to `status: False` on all targeted listeners (i.e.,
+   * listeners serving HTTPS on a matching port). The condition MUST
+   * include a Reason and Message that indicate the cause of the error. If
+   * ALL CACertificateRefs are invalid, the implementation MUST also ensure
+   * the `Accepted` condition on the listener is set to `status: False`, with
+   * the Reason `NoValidCACertificate`.
+   * Implementations MAY choose to support attaching multiple CA certificates
+   * to a listener, but this behavior is implementation-specific.
+   *
+   * Support: Core - A single reference to a Kubernetes ConfigMap, with the
+   * CA certificate in a key named `ca.crt`.
+   *
+   * Support: Implementation-specific - More than one reference, other kinds
+   * of resources, or a single reference that includes multiple certificates.
+   *
+   * @schema GatewaySpecTlsFrontendPerPortTlsValidation#caCertificateRefs
+   */
+  readonly caCertificateRefs: GatewaySpecTlsFrontendPerPortTlsValidationCaCertificateRefs[];
+
+  /**
+   * FrontendValidationMode defines the mode for validating the client certificate.
+   * There are two possible modes:
+   *
+   * - AllowValidOnly: In this mode, the gateway will accept connections only if
+   * the client presents a valid certificate. This certificate must successfully
+   * pass validation against the CA certificates specified in `CACertificateRefs`.
+   * - AllowInsecureFallback: In this mode, the gateway will accept connections
+   * even if the client certificate is not presented or fails verification.
+   *
+   * This approach delegates client authorization to the backend and introduce
+   * a significant security risk. It should be used in testing environments or
+   * on a temporary basis in non-testing environments.
+   *
+   * Defaults to AllowValidOnly.
+   *
+   * Support: Core
+   *
+   * @default AllowValidOnly.
+   * @schema GatewaySpecTlsFrontendPerPortTlsValidation#mode
+   */
+  readonly mode?: GatewaySpecTlsFrontendPerPortTlsValidationMode;
+}
+
+/**
+ * Converts an object of type 'GatewaySpecTlsFrontendPerPortTlsValidation' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewaySpecTlsFrontendPerPortTlsValidation(obj: GatewaySpecTlsFrontendPerPortTlsValidation | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'caCertificateRefs': obj.caCertificateRefs?.map(y => toJson_GatewaySpecTlsFrontendPerPortTlsValidationCaCertificateRefs(y)),
+    'mode': obj.mode,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * ObjectReference identifies an API object including its namespace.
+ *
+ * The API object must be valid in the cluster; the Group and Kind must
+ * be registered in the cluster for this reference to be valid.
+ *
+ * References to objects with invalid Group and Kind are not valid, and must
+ * be rejected by the implementation, with appropriate Conditions set
+ * on the containing object.
+ *
+ * @schema GatewaySpecTlsFrontendPerPortTlsValidationCaCertificateRefs
+ */
+export interface GatewaySpecTlsFrontendPerPortTlsValidationCaCertificateRefs {
+  /**
+   * Group is the group of the referent. For example, "gateway.networking.k8s.io".
+   * When set to the empty string, core API group is inferred.
+   *
+   * @schema GatewaySpecTlsFrontendPerPortTlsValidationCaCertificateRefs#group
+   */
+  readonly group: string;
+
+  /**
+   * Kind is kind of the referent. For example "ConfigMap" or "Service".
+   *
+   * @schema GatewaySpecTlsFrontendPerPortTlsValidationCaCertificateRefs#kind
+   */
+  readonly kind: string;
+
+  /**
+   * Name is the name of the referent.
+   *
+   * @schema GatewaySpecTlsFrontendPerPortTlsValidationCaCertificateRefs#name
+   */
+  readonly name: string;
+
+  /**
+   * Namespace is the namespace of the referenced object. When unspecified, the local
+   * namespace is inferred.
+   *
+   * Note that when a namespace different than the local namespace is specified,
+   * a ReferenceGrant object is required in the referent namespace to allow that
+   * namespace's owner to accept the reference. See the ReferenceGrant
+   * documentation for details.
+   *
+   * Support: Core
+   *
+   * @schema GatewaySpecTlsFrontendPerPortTlsValidationCaCertificateRefs#namespace
+   */
+  readonly namespace?: string;
+}
+
+/**
+ * Converts an object of type 'GatewaySpecTlsFrontendPerPortTlsValidationCaCertificateRefs' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewaySpecTlsFrontendPerPortTlsValidationCaCertificateRefs(obj: GatewaySpecTlsFrontendPerPortTlsValidationCaCertificateRefs | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'group': obj.group,
+    'kind': obj.kind,
+    'name': obj.name,
+    'namespace': obj.namespace,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * FrontendValidationMode defines the mode for validating the client certificate.
+ * There are two possible modes:
+ *
+ * - AllowValidOnly: In this mode, the gateway will accept connections only if
+ * the client presents a valid certificate. This certificate must successfully
+ * pass validation against the CA certificates specified in `CACertificateRefs`.
+ * - AllowInsecureFallback: In this mode, the gateway will accept connections
+ * even if the client certificate is not presented or fails verification.
+ *
+ * This approach delegates client authorization to the backend and introduce
+ * a significant security risk. It should be used in testing environments or
+ * on a temporary basis in non-testing environments.
+ *
+ * Defaults to AllowValidOnly.
+ *
+ * Support: Core
+ *
+ * @default AllowValidOnly.
+ * @schema GatewaySpecTlsFrontendPerPortTlsValidationMode
+ */
+export enum GatewaySpecTlsFrontendPerPortTlsValidationMode {
+  /** AllowValidOnly */
+  ALLOW_VALID_ONLY = "AllowValidOnly",
+  /** AllowInsecureFallback */
+  ALLOW_INSECURE_FALLBACK = "AllowInsecureFallback",
+}
 
 
 /**
@@ -1247,6 +2209,14 @@ export interface GatewayV1Beta1Spec {
    * @schema GatewayV1Beta1Spec#addresses
    */
   readonly addresses?: GatewayV1Beta1SpecAddresses[];
+
+  /**
+   * AllowedListeners defines which ListenerSets can be attached to this Gateway.
+   * The default value is to allow no ListenerSets.
+   *
+   * @schema GatewayV1Beta1Spec#allowedListeners
+   */
+  readonly allowedListeners?: GatewayV1Beta1SpecAllowedListeners;
 
   /**
    * GatewayClassName used for this Gateway. This is the name of a
@@ -1395,6 +2365,12 @@ export interface GatewayV1Beta1Spec {
    * request to "foo.example.com" SHOULD only be routed using routes attached
    * to the "foo.example.com" Listener (and not the "*.example.com" Listener).
    *
+   * If traffic to a Gateway does not match any Listener's hostname (or if
+   * the Listener does not specify a hostname and the request does not match
+   * any attached Route), the request MUST be rejected. The specific mechanism
+   * for rejection depends on the protocol: HTTP returns a 404 status code,
+   * while gRPC returns an Unimplemented status code.
+   *
    * This concept is known as "Listener Isolation", and it is an Extended feature
    * of Gateway API. Implementations that do not support Listener Isolation MUST
    * clearly document this, and MUST NOT claim support for the
@@ -1431,6 +2407,15 @@ export interface GatewayV1Beta1Spec {
    * @schema GatewayV1Beta1Spec#listeners
    */
   readonly listeners: GatewayV1Beta1SpecListeners[];
+
+  /**
+   * TLS specifies frontend and backend tls configuration for entire gateway.
+   *
+   * Support: Extended
+   *
+   * @schema GatewayV1Beta1Spec#tls
+   */
+  readonly tls?: GatewayV1Beta1SpecTls;
 }
 
 /**
@@ -1441,9 +2426,11 @@ export function toJson_GatewayV1Beta1Spec(obj: GatewayV1Beta1Spec | undefined): 
   if (obj === undefined) { return undefined; }
   const result = {
     'addresses': obj.addresses?.map(y => toJson_GatewayV1Beta1SpecAddresses(y)),
+    'allowedListeners': toJson_GatewayV1Beta1SpecAllowedListeners(obj.allowedListeners),
     'gatewayClassName': obj.gatewayClassName,
     'infrastructure': toJson_GatewayV1Beta1SpecInfrastructure(obj.infrastructure),
     'listeners': obj.listeners?.map(y => toJson_GatewayV1Beta1SpecListeners(y)),
+    'tls': toJson_GatewayV1Beta1SpecTls(obj.tls),
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -1486,6 +2473,36 @@ export function toJson_GatewayV1Beta1SpecAddresses(obj: GatewayV1Beta1SpecAddres
   const result = {
     'type': obj.type,
     'value': obj.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * AllowedListeners defines which ListenerSets can be attached to this Gateway.
+ * The default value is to allow no ListenerSets.
+ *
+ * @schema GatewayV1Beta1SpecAllowedListeners
+ */
+export interface GatewayV1Beta1SpecAllowedListeners {
+  /**
+   * Namespaces defines which namespaces ListenerSets can be attached to this Gateway.
+   * The default value is to allow no ListenerSets.
+   *
+   * @schema GatewayV1Beta1SpecAllowedListeners#namespaces
+   */
+  readonly namespaces?: GatewayV1Beta1SpecAllowedListenersNamespaces;
+}
+
+/**
+ * Converts an object of type 'GatewayV1Beta1SpecAllowedListeners' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewayV1Beta1SpecAllowedListeners(obj: GatewayV1Beta1SpecAllowedListeners | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'namespaces': toJson_GatewayV1Beta1SpecAllowedListenersNamespaces(obj.namespaces),
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -1639,7 +2656,7 @@ export interface GatewayV1Beta1SpecListeners {
    * the Gateway SHOULD return a 421.
    * * If the current Listener (selected by SNI matching during ClientHello)
    * does not match the Host:
-   * * If another Listener does match the Host the Gateway SHOULD return a
+   * * If another Listener does match the Host, the Gateway SHOULD return a
    * 421.
    * * If no other Listener matches the Host, the Gateway MUST return a
    * 404.
@@ -1720,6 +2737,99 @@ export function toJson_GatewayV1Beta1SpecListeners(obj: GatewayV1Beta1SpecListen
     'port': obj.port,
     'protocol': obj.protocol,
     'tls': toJson_GatewayV1Beta1SpecListenersTls(obj.tls),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * TLS specifies frontend and backend tls configuration for entire gateway.
+ *
+ * Support: Extended
+ *
+ * @schema GatewayV1Beta1SpecTls
+ */
+export interface GatewayV1Beta1SpecTls {
+  /**
+   * Backend describes TLS configuration for gateway when connecting
+   * to backends.
+   *
+   * Note that this contains only details for the Gateway as a TLS client,
+   * and does _not_ imply behavior about how to choose which backend should
+   * get a TLS connection. That is determined by the presence of a BackendTLSPolicy.
+   *
+   * Support: Core
+   *
+   * @schema GatewayV1Beta1SpecTls#backend
+   */
+  readonly backend?: GatewayV1Beta1SpecTlsBackend;
+
+  /**
+   * Frontend describes TLS config when client connects to Gateway.
+   * Support: Core
+   *
+   * @schema GatewayV1Beta1SpecTls#frontend
+   */
+  readonly frontend?: GatewayV1Beta1SpecTlsFrontend;
+}
+
+/**
+ * Converts an object of type 'GatewayV1Beta1SpecTls' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewayV1Beta1SpecTls(obj: GatewayV1Beta1SpecTls | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'backend': toJson_GatewayV1Beta1SpecTlsBackend(obj.backend),
+    'frontend': toJson_GatewayV1Beta1SpecTlsFrontend(obj.frontend),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Namespaces defines which namespaces ListenerSets can be attached to this Gateway.
+ * The default value is to allow no ListenerSets.
+ *
+ * @schema GatewayV1Beta1SpecAllowedListenersNamespaces
+ */
+export interface GatewayV1Beta1SpecAllowedListenersNamespaces {
+  /**
+   * From indicates where ListenerSets can attach to this Gateway. Possible
+   * values are:
+   *
+   * * Same: Only ListenerSets in the same namespace may be attached to this Gateway.
+   * * Selector: ListenerSets in namespaces selected by the selector may be attached to this Gateway.
+   * * All: ListenerSets in all namespaces may be attached to this Gateway.
+   * * None: Only listeners defined in the Gateway's spec are allowed
+   *
+   * The default value None
+   *
+   * @schema GatewayV1Beta1SpecAllowedListenersNamespaces#from
+   */
+  readonly from?: GatewayV1Beta1SpecAllowedListenersNamespacesFrom;
+
+  /**
+   * Selector must be specified when From is set to "Selector". In that case,
+   * only ListenerSets in Namespaces matching this Selector will be selected by this
+   * Gateway. This field is ignored for other values of "From".
+   *
+   * @schema GatewayV1Beta1SpecAllowedListenersNamespaces#selector
+   */
+  readonly selector?: GatewayV1Beta1SpecAllowedListenersNamespacesSelector;
+}
+
+/**
+ * Converts an object of type 'GatewayV1Beta1SpecAllowedListenersNamespaces' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewayV1Beta1SpecAllowedListenersNamespaces(obj: GatewayV1Beta1SpecAllowedListenersNamespaces | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'from': obj.from,
+    'selector': toJson_GatewayV1Beta1SpecAllowedListenersNamespacesSelector(obj.selector),
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -1956,6 +3066,175 @@ export function toJson_GatewayV1Beta1SpecListenersTls(obj: GatewayV1Beta1SpecLis
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * Backend describes TLS configuration for gateway when connecting
+ * to backends.
+ *
+ * Note that this contains only details for the Gateway as a TLS client,
+ * and does _not_ imply behavior about how to choose which backend should
+ * get a TLS connection. That is determined by the presence of a BackendTLSPolicy.
+ *
+ * Support: Core
+ *
+ * @schema GatewayV1Beta1SpecTlsBackend
+ */
+export interface GatewayV1Beta1SpecTlsBackend {
+  /**
+   * ClientCertificateRef references an object that contains a client certificate
+   * and its associated private key. It can reference standard Kubernetes resources,
+   * i.e., Secret, or implementation-specific custom resources.
+   *
+   * A ClientCertificateRef is considered invalid if:
+   *
+   * * It refers to a resource that cannot be resolved (e.g., the referenced resource
+   * does not exist) or is misconfigured (e.g., a Secret does not contain the keys
+   * named `tls.crt` and `tls.key`). In this case, the `ResolvedRefs` condition
+   * on the Gateway MUST be set to False with the Reason `InvalidClientCertificateRef`
+   * and the Message of the Condition MUST indicate why the reference is invalid.
+   *
+   * * It refers to a resource in another namespace UNLESS there is a ReferenceGrant
+   * in the target namespace that allows the certificate to be attached.
+   * If a ReferenceGrant does not allow this reference, the `ResolvedRefs` condition
+   * on the Gateway MUST be set to False with the Reason `RefNotPermitted`.
+   *
+   * Implementations MAY choose to perform further validation of the certificate
+   * content (e.g., checking expiry or enforcing specific formats). In such cases,
+   * an implementation-specific Reason and Message MUST be set.
+   *
+   * Support: Core - Reference to a Kubernetes TLS Secret (with the type `kubernetes.io/tls`).
+   * Support: Implementation-specific - Other resource kinds or Secrets with a
+   * different type (e.g., `Opaque`).
+   *
+   * @schema GatewayV1Beta1SpecTlsBackend#clientCertificateRef
+   */
+  readonly clientCertificateRef?: GatewayV1Beta1SpecTlsBackendClientCertificateRef;
+}
+
+/**
+ * Converts an object of type 'GatewayV1Beta1SpecTlsBackend' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewayV1Beta1SpecTlsBackend(obj: GatewayV1Beta1SpecTlsBackend | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'clientCertificateRef': toJson_GatewayV1Beta1SpecTlsBackendClientCertificateRef(obj.clientCertificateRef),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Frontend describes TLS config when client connects to Gateway.
+ * Support: Core
+ *
+ * @schema GatewayV1Beta1SpecTlsFrontend
+ */
+export interface GatewayV1Beta1SpecTlsFrontend {
+  /**
+   * Default specifies the default client certificate validation configuration
+   * for all Listeners handling HTTPS traffic, unless a per-port configuration
+   * is defined.
+   *
+   * support: Core
+   *
+   * @schema GatewayV1Beta1SpecTlsFrontend#default
+   */
+  readonly default: GatewayV1Beta1SpecTlsFrontendDefault;
+
+  /**
+   * PerPort specifies tls configuration assigned per port.
+   * Per port configuration is optional. Once set this configuration overrides
+   * the default configuration for all Listeners handling HTTPS traffic
+   * that match this port.
+   * Each override port requires a unique TLS configuration.
+   *
+   * support: Core
+   *
+   * @schema GatewayV1Beta1SpecTlsFrontend#perPort
+   */
+  readonly perPort?: GatewayV1Beta1SpecTlsFrontendPerPort[];
+}
+
+/**
+ * Converts an object of type 'GatewayV1Beta1SpecTlsFrontend' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewayV1Beta1SpecTlsFrontend(obj: GatewayV1Beta1SpecTlsFrontend | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'default': toJson_GatewayV1Beta1SpecTlsFrontendDefault(obj.default),
+    'perPort': obj.perPort?.map(y => toJson_GatewayV1Beta1SpecTlsFrontendPerPort(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * From indicates where ListenerSets can attach to this Gateway. Possible
+ * values are:
+ *
+ * * Same: Only ListenerSets in the same namespace may be attached to this Gateway.
+ * * Selector: ListenerSets in namespaces selected by the selector may be attached to this Gateway.
+ * * All: ListenerSets in all namespaces may be attached to this Gateway.
+ * * None: Only listeners defined in the Gateway's spec are allowed
+ *
+ * The default value None
+ *
+ * @schema GatewayV1Beta1SpecAllowedListenersNamespacesFrom
+ */
+export enum GatewayV1Beta1SpecAllowedListenersNamespacesFrom {
+  /** All */
+  ALL = "All",
+  /** Selector */
+  SELECTOR = "Selector",
+  /** Same */
+  SAME = "Same",
+  /** None */
+  NONE = "None",
+}
+
+/**
+ * Selector must be specified when From is set to "Selector". In that case,
+ * only ListenerSets in Namespaces matching this Selector will be selected by this
+ * Gateway. This field is ignored for other values of "From".
+ *
+ * @schema GatewayV1Beta1SpecAllowedListenersNamespacesSelector
+ */
+export interface GatewayV1Beta1SpecAllowedListenersNamespacesSelector {
+  /**
+   * matchExpressions is a list of label selector requirements. The requirements are ANDed.
+   *
+   * @schema GatewayV1Beta1SpecAllowedListenersNamespacesSelector#matchExpressions
+   */
+  readonly matchExpressions?: GatewayV1Beta1SpecAllowedListenersNamespacesSelectorMatchExpressions[];
+
+  /**
+   * matchLabels is a map of {key,value} pairs. A single {key,value} in the matchLabels
+   * map is equivalent to an element of matchExpressions, whose key field is "key", the
+   * operator is "In", and the values array contains only "value". The requirements are ANDed.
+   *
+   * @schema GatewayV1Beta1SpecAllowedListenersNamespacesSelector#matchLabels
+   */
+  readonly matchLabels?: { [key: string]: string };
+}
+
+/**
+ * Converts an object of type 'GatewayV1Beta1SpecAllowedListenersNamespacesSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewayV1Beta1SpecAllowedListenersNamespacesSelector(obj: GatewayV1Beta1SpecAllowedListenersNamespacesSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchExpressions': obj.matchExpressions?.map(y => toJson_GatewayV1Beta1SpecAllowedListenersNamespacesSelectorMatchExpressions(y)),
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
  * RouteGroupKind indicates the group and kind of a Route resource.
  *
  * @schema GatewayV1Beta1SpecListenersAllowedRoutesKinds
@@ -2136,6 +3415,218 @@ export enum GatewayV1Beta1SpecListenersTlsMode {
 }
 
 /**
+ * ClientCertificateRef references an object that contains a client certificate
+ * and its associated private key. It can reference standard Kubernetes resources,
+ * i.e., Secret, or implementation-specific custom resources.
+ *
+ * A ClientCertificateRef is considered invalid if:
+ *
+ * * It refers to a resource that cannot be resolved (e.g., the referenced resource
+ * does not exist) or is misconfigured (e.g., a Secret does not contain the keys
+ * named `tls.crt` and `tls.key`). In this case, the `ResolvedRefs` condition
+ * on the Gateway MUST be set to False with the Reason `InvalidClientCertificateRef`
+ * and the Message of the Condition MUST indicate why the reference is invalid.
+ *
+ * * It refers to a resource in another namespace UNLESS there is a ReferenceGrant
+ * in the target namespace that allows the certificate to be attached.
+ * If a ReferenceGrant does not allow this reference, the `ResolvedRefs` condition
+ * on the Gateway MUST be set to False with the Reason `RefNotPermitted`.
+ *
+ * Implementations MAY choose to perform further validation of the certificate
+ * content (e.g., checking expiry or enforcing specific formats). In such cases,
+ * an implementation-specific Reason and Message MUST be set.
+ *
+ * Support: Core - Reference to a Kubernetes TLS Secret (with the type `kubernetes.io/tls`).
+ * Support: Implementation-specific - Other resource kinds or Secrets with a
+ * different type (e.g., `Opaque`).
+ *
+ * @schema GatewayV1Beta1SpecTlsBackendClientCertificateRef
+ */
+export interface GatewayV1Beta1SpecTlsBackendClientCertificateRef {
+  /**
+   * Group is the group of the referent. For example, "gateway.networking.k8s.io".
+   * When unspecified or empty string, core API group is inferred.
+   *
+   * @schema GatewayV1Beta1SpecTlsBackendClientCertificateRef#group
+   */
+  readonly group?: string;
+
+  /**
+   * Kind is kind of the referent. For example "Secret".
+   *
+   * @schema GatewayV1Beta1SpecTlsBackendClientCertificateRef#kind
+   */
+  readonly kind?: string;
+
+  /**
+   * Name is the name of the referent.
+   *
+   * @schema GatewayV1Beta1SpecTlsBackendClientCertificateRef#name
+   */
+  readonly name: string;
+
+  /**
+   * Namespace is the namespace of the referenced object. When unspecified, the local
+   * namespace is inferred.
+   *
+   * Note that when a namespace different than the local namespace is specified,
+   * a ReferenceGrant object is required in the referent namespace to allow that
+   * namespace's owner to accept the reference. See the ReferenceGrant
+   * documentation for details.
+   *
+   * Support: Core
+   *
+   * @schema GatewayV1Beta1SpecTlsBackendClientCertificateRef#namespace
+   */
+  readonly namespace?: string;
+}
+
+/**
+ * Converts an object of type 'GatewayV1Beta1SpecTlsBackendClientCertificateRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewayV1Beta1SpecTlsBackendClientCertificateRef(obj: GatewayV1Beta1SpecTlsBackendClientCertificateRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'group': obj.group,
+    'kind': obj.kind,
+    'name': obj.name,
+    'namespace': obj.namespace,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Default specifies the default client certificate validation configuration
+ * for all Listeners handling HTTPS traffic, unless a per-port configuration
+ * is defined.
+ *
+ * support: Core
+ *
+ * @schema GatewayV1Beta1SpecTlsFrontendDefault
+ */
+export interface GatewayV1Beta1SpecTlsFrontendDefault {
+  /**
+   * Validation holds configuration information for validating the frontend (client).
+   * Setting this field will result in mutual authentication when connecting to the gateway.
+   * In browsers this may result in a dialog appearing
+   * that requests a user to specify the client certificate.
+   * The maximum depth of a certificate chain accepted in verification is Implementation specific.
+   *
+   * Support: Core
+   *
+   * @schema GatewayV1Beta1SpecTlsFrontendDefault#validation
+   */
+  readonly validation?: GatewayV1Beta1SpecTlsFrontendDefaultValidation;
+}
+
+/**
+ * Converts an object of type 'GatewayV1Beta1SpecTlsFrontendDefault' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewayV1Beta1SpecTlsFrontendDefault(obj: GatewayV1Beta1SpecTlsFrontendDefault | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'validation': toJson_GatewayV1Beta1SpecTlsFrontendDefaultValidation(obj.validation),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema GatewayV1Beta1SpecTlsFrontendPerPort
+ */
+export interface GatewayV1Beta1SpecTlsFrontendPerPort {
+  /**
+   * The Port indicates the Port Number to which the TLS configuration will be
+   * applied. This configuration will be applied to all Listeners handling HTTPS
+   * traffic that match this port.
+   *
+   * Support: Core
+   *
+   * @schema GatewayV1Beta1SpecTlsFrontendPerPort#port
+   */
+  readonly port: number;
+
+  /**
+   * TLS store the configuration that will be applied to all Listeners handling
+   * HTTPS traffic and matching given port.
+   *
+   * Support: Core
+   *
+   * @schema GatewayV1Beta1SpecTlsFrontendPerPort#tls
+   */
+  readonly tls: GatewayV1Beta1SpecTlsFrontendPerPortTls;
+}
+
+/**
+ * Converts an object of type 'GatewayV1Beta1SpecTlsFrontendPerPort' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewayV1Beta1SpecTlsFrontendPerPort(obj: GatewayV1Beta1SpecTlsFrontendPerPort | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'port': obj.port,
+    'tls': toJson_GatewayV1Beta1SpecTlsFrontendPerPortTls(obj.tls),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A label selector requirement is a selector that contains values, a key, and an operator that
+ * relates the key and values.
+ *
+ * @schema GatewayV1Beta1SpecAllowedListenersNamespacesSelectorMatchExpressions
+ */
+export interface GatewayV1Beta1SpecAllowedListenersNamespacesSelectorMatchExpressions {
+  /**
+   * key is the label key that the selector applies to.
+   *
+   * @schema GatewayV1Beta1SpecAllowedListenersNamespacesSelectorMatchExpressions#key
+   */
+  readonly key: string;
+
+  /**
+   * operator represents a key's relationship to a set of values.
+   * Valid operators are In, NotIn, Exists and DoesNotExist.
+   *
+   * @schema GatewayV1Beta1SpecAllowedListenersNamespacesSelectorMatchExpressions#operator
+   */
+  readonly operator: string;
+
+  /**
+   * values is an array of string values. If the operator is In or NotIn,
+   * the values array must be non-empty. If the operator is Exists or DoesNotExist,
+   * the values array must be empty. This array is replaced during a strategic
+   * merge patch.
+   *
+   * @schema GatewayV1Beta1SpecAllowedListenersNamespacesSelectorMatchExpressions#values
+   */
+  readonly values?: string[];
+}
+
+/**
+ * Converts an object of type 'GatewayV1Beta1SpecAllowedListenersNamespacesSelectorMatchExpressions' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewayV1Beta1SpecAllowedListenersNamespacesSelectorMatchExpressions(obj: GatewayV1Beta1SpecAllowedListenersNamespacesSelectorMatchExpressions | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'key': obj.key,
+    'operator': obj.operator,
+    'values': obj.values?.map(y => y),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
  * From indicates where Routes will be selected for this Gateway. Possible
  * values are:
  *
@@ -2200,6 +3691,143 @@ export function toJson_GatewayV1Beta1SpecListenersAllowedRoutesNamespacesSelecto
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * Validation holds configuration information for validating the frontend (client).
+ * Setting this field will result in mutual authentication when connecting to the gateway.
+ * In browsers this may result in a dialog appearing
+ * that requests a user to specify the client certificate.
+ * The maximum depth of a certificate chain accepted in verification is Implementation specific.
+ *
+ * Support: Core
+ *
+ * @schema GatewayV1Beta1SpecTlsFrontendDefaultValidation
+ */
+export interface GatewayV1Beta1SpecTlsFrontendDefaultValidation {
+  /**
+   * CACertificateRefs contains one or more references to Kubernetes
+   * objects that contain a PEM-encoded TLS CA certificate bundle, which
+   * is used as a trust anchor to validate the certificates presented by
+   * the client.
+   *
+   * A CACertificateRef is invalid if:
+   *
+   * * It refers to a resource that cannot be resolved (e.g., the
+   * referenced resource does not exist) or is misconfigured (e.g., a
+   * ConfigMap does not contain a key named `ca.crt`). In this case, the
+   * Reason on all matching HTTPS listeners must be set to `InvalidCACertificateRef`
+   * and the Message of the Condition must indicate which reference is invalid and why.
+   *
+   * * It refers to an unknown or unsupported kind of resource. In this
+   * case, the Reason on all matching HTTPS listeners must be set to
+   * `InvalidCACertificateKind` and the Message of the Condition must explain
+   * which kind of resource is unknown or unsupported.
+   *
+   * * It refers to a resource in another namespace UNLESS there is a
+   * ReferenceGrant in the target namespace that allows the CA
+   * certificate to be attached. If a ReferenceGrant does not allow this
+   * reference, the `ResolvedRefs` on all matching HTTPS listeners condition
+   * MUST be set with the Reason `RefNotPermitted`.
+   *
+   * Implementations MAY choose to perform further validation of the
+   * certificate content (e.g., checking expiry or enforcing specific formats).
+   * In such cases, an implementation-specific Reason and Message MUST be set.
+   *
+   * In all cases, the implementation MUST ensure that the `ResolvedRefs`
+   * condition is set to `status: False` on all targeted listeners (i.e.,
+   * listeners serving HTTPS on a matching port). The condition MUST
+   * include a Reason and Message that indicate the cause of the error. If
+   * ALL CACertificateRefs are invalid, the implementation MUST also ensure
+   * the `Accepted` condition on the listener is set to `status: False`, with
+   * the Reason `NoValidCACertificate`.
+   * Implementations MAY choose to support attaching multiple CA certificates
+   * to a listener, but this behavior is implementation-specific.
+   *
+   * Support: Core - A single reference to a Kubernetes ConfigMap, with the
+   * CA certificate in a key named `ca.crt`.
+   *
+   * Support: Implementation-specific - More than one reference, other kinds
+   * of resources, or a single reference that includes multiple certificates.
+   *
+   * @schema GatewayV1Beta1SpecTlsFrontendDefaultValidation#caCertificateRefs
+   */
+  readonly caCertificateRefs: GatewayV1Beta1SpecTlsFrontendDefaultValidationCaCertificateRefs[];
+
+  /**
+   * FrontendValidationMode defines the mode for validating the client certificate.
+   * There are two possible modes:
+   *
+   * - AllowValidOnly: In this mode, the gateway will accept connections only if
+   * the client presents a valid certificate. This certificate must successfully
+   * pass validation against the CA certificates specified in `CACertificateRefs`.
+   * - AllowInsecureFallback: In this mode, the gateway will accept connections
+   * even if the client certificate is not presented or fails verification.
+   *
+   * This approach delegates client authorization to the backend and introduce
+   * a significant security risk. It should be used in testing environments or
+   * on a temporary basis in non-testing environments.
+   *
+   * Defaults to AllowValidOnly.
+   *
+   * Support: Core
+   *
+   * @default AllowValidOnly.
+   * @schema GatewayV1Beta1SpecTlsFrontendDefaultValidation#mode
+   */
+  readonly mode?: GatewayV1Beta1SpecTlsFrontendDefaultValidationMode;
+}
+
+/**
+ * Converts an object of type 'GatewayV1Beta1SpecTlsFrontendDefaultValidation' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewayV1Beta1SpecTlsFrontendDefaultValidation(obj: GatewayV1Beta1SpecTlsFrontendDefaultValidation | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'caCertificateRefs': obj.caCertificateRefs?.map(y => toJson_GatewayV1Beta1SpecTlsFrontendDefaultValidationCaCertificateRefs(y)),
+    'mode': obj.mode,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * TLS store the configuration that will be applied to all Listeners handling
+ * HTTPS traffic and matching given port.
+ *
+ * Support: Core
+ *
+ * @schema GatewayV1Beta1SpecTlsFrontendPerPortTls
+ */
+export interface GatewayV1Beta1SpecTlsFrontendPerPortTls {
+  /**
+   * Validation holds configuration information for validating the frontend (client).
+   * Setting this field will result in mutual authentication when connecting to the gateway.
+   * In browsers this may result in a dialog appearing
+   * that requests a user to specify the client certificate.
+   * The maximum depth of a certificate chain accepted in verification is Implementation specific.
+   *
+   * Support: Core
+   *
+   * @schema GatewayV1Beta1SpecTlsFrontendPerPortTls#validation
+   */
+  readonly validation?: GatewayV1Beta1SpecTlsFrontendPerPortTlsValidation;
+}
+
+/**
+ * Converts an object of type 'GatewayV1Beta1SpecTlsFrontendPerPortTls' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewayV1Beta1SpecTlsFrontendPerPortTls(obj: GatewayV1Beta1SpecTlsFrontendPerPortTls | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'validation': toJson_GatewayV1Beta1SpecTlsFrontendPerPortTlsValidation(obj.validation),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
  * A label selector requirement is a selector that contains values, a key, and an operator that
  * relates the key and values.
  *
@@ -2247,4 +3875,296 @@ export function toJson_GatewayV1Beta1SpecListenersAllowedRoutesNamespacesSelecto
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * ObjectReference identifies an API object including its namespace.
+ *
+ * The API object must be valid in the cluster; the Group and Kind must
+ * be registered in the cluster for this reference to be valid.
+ *
+ * References to objects with invalid Group and Kind are not valid, and must
+ * be rejected by the implementation, with appropriate Conditions set
+ * on the containing object.
+ *
+ * @schema GatewayV1Beta1SpecTlsFrontendDefaultValidationCaCertificateRefs
+ */
+export interface GatewayV1Beta1SpecTlsFrontendDefaultValidationCaCertificateRefs {
+  /**
+   * Group is the group of the referent. For example, "gateway.networking.k8s.io".
+   * When set to the empty string, core API group is inferred.
+   *
+   * @schema GatewayV1Beta1SpecTlsFrontendDefaultValidationCaCertificateRefs#group
+   */
+  readonly group: string;
+
+  /**
+   * Kind is kind of the referent. For example "ConfigMap" or "Service".
+   *
+   * @schema GatewayV1Beta1SpecTlsFrontendDefaultValidationCaCertificateRefs#kind
+   */
+  readonly kind: string;
+
+  /**
+   * Name is the name of the referent.
+   *
+   * @schema GatewayV1Beta1SpecTlsFrontendDefaultValidationCaCertificateRefs#name
+   */
+  readonly name: string;
+
+  /**
+   * Namespace is the namespace of the referenced object. When unspecified, the local
+   * namespace is inferred.
+   *
+   * Note that when a namespace different than the local namespace is specified,
+   * a ReferenceGrant object is required in the referent namespace to allow that
+   * namespace's owner to accept the reference. See the ReferenceGrant
+   * documentation for details.
+   *
+   * Support: Core
+   *
+   * @schema GatewayV1Beta1SpecTlsFrontendDefaultValidationCaCertificateRefs#namespace
+   */
+  readonly namespace?: string;
+}
+
+/**
+ * Converts an object of type 'GatewayV1Beta1SpecTlsFrontendDefaultValidationCaCertificateRefs' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewayV1Beta1SpecTlsFrontendDefaultValidationCaCertificateRefs(obj: GatewayV1Beta1SpecTlsFrontendDefaultValidationCaCertificateRefs | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'group': obj.group,
+    'kind': obj.kind,
+    'name': obj.name,
+    'namespace': obj.namespace,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * FrontendValidationMode defines the mode for validating the client certificate.
+ * There are two possible modes:
+ *
+ * - AllowValidOnly: In this mode, the gateway will accept connections only if
+ * the client presents a valid certificate. This certificate must successfully
+ * pass validation against the CA certificates specified in `CACertificateRefs`.
+ * - AllowInsecureFallback: In this mode, the gateway will accept connections
+ * even if the client certificate is not presented or fails verification.
+ *
+ * This approach delegates client authorization to the backend and introduce
+ * a significant security risk. It should be used in testing environments or
+ * on a temporary basis in non-testing environments.
+ *
+ * Defaults to AllowValidOnly.
+ *
+ * Support: Core
+ *
+ * @default AllowValidOnly.
+ * @schema GatewayV1Beta1SpecTlsFrontendDefaultValidationMode
+ */
+export enum GatewayV1Beta1SpecTlsFrontendDefaultValidationMode {
+  /** AllowValidOnly */
+  ALLOW_VALID_ONLY = "AllowValidOnly",
+  /** AllowInsecureFallback */
+  ALLOW_INSECURE_FALLBACK = "AllowInsecureFallback",
+}
+
+/**
+ * Validation holds configuration information for validating the frontend (client).
+ * Setting this field will result in mutual authentication when connecting to the gateway.
+ * In browsers this may result in a dialog appearing
+ * that requests a user to specify the client certificate.
+ * The maximum depth of a certificate chain accepted in verification is Implementation specific.
+ *
+ * Support: Core
+ *
+ * @schema GatewayV1Beta1SpecTlsFrontendPerPortTlsValidation
+ */
+export interface GatewayV1Beta1SpecTlsFrontendPerPortTlsValidation {
+  /**
+   * CACertificateRefs contains one or more references to Kubernetes
+   * objects that contain a PEM-encoded TLS CA certificate bundle, which
+   * is used as a trust anchor to validate the certificates presented by
+   * the client.
+   *
+   * A CACertificateRef is invalid if:
+   *
+   * * It refers to a resource that cannot be resolved (e.g., the
+   * referenced resource does not exist) or is misconfigured (e.g., a
+   * ConfigMap does not contain a key named `ca.crt`). In this case, the
+   * Reason on all matching HTTPS listeners must be set to `InvalidCACertificateRef`
+   * and the Message of the Condition must indicate which reference is invalid and why.
+   *
+   * * It refers to an unknown or unsupported kind of resource. In this
+   * case, the Reason on all matching HTTPS listeners must be set to
+   * `InvalidCACertificateKind` and the Message of the Condition must explain
+   * which kind of resource is unknown or unsupported.
+   *
+   * * It refers to a resource in another namespace UNLESS there is a
+   * ReferenceGrant in the target namespace that allows the CA
+   * certificate to be attached. If a ReferenceGrant does not allow this
+   * reference, the `ResolvedRefs` on all matching HTTPS listeners condition
+   * MUST be set with the Reason `RefNotPermitted`.
+   *
+   * Implementations MAY choose to perform further validation of the
+   * certificate content (e.g., checking expiry or enforcing specific formats).
+   * In such cases, an implementation-specific Reason and Message MUST be set.
+   *
+   * In all cases, the implementation MUST ensure that the `ResolvedRefs`
+   * condition is set to `status: False` on all targeted listeners (i.e.,
+   * listeners serving HTTPS on a matching port). The condition MUST
+   * include a Reason and Message that indicate the cause of the error. If
+   * ALL CACertificateRefs are invalid, the implementation MUST also ensure
+   * the `Accepted` condition on the listener is set to `status: False`, with
+   * the Reason `NoValidCACertificate`.
+   * Implementations MAY choose to support attaching multiple CA certificates
+   * to a listener, but this behavior is implementation-specific.
+   *
+   * Support: Core - A single reference to a Kubernetes ConfigMap, with the
+   * CA certificate in a key named `ca.crt`.
+   *
+   * Support: Implementation-specific - More than one reference, other kinds
+   * of resources, or a single reference that includes multiple certificates.
+   *
+   * @schema GatewayV1Beta1SpecTlsFrontendPerPortTlsValidation#caCertificateRefs
+   */
+  readonly caCertificateRefs: GatewayV1Beta1SpecTlsFrontendPerPortTlsValidationCaCertificateRefs[];
+
+  /**
+   * FrontendValidationMode defines the mode for validating the client certificate.
+   * There are two possible modes:
+   *
+   * - AllowValidOnly: In this mode, the gateway will accept connections only if
+   * the client presents a valid certificate. This certificate must successfully
+   * pass validation against the CA certificates specified in `CACertificateRefs`.
+   * - AllowInsecureFallback: In this mode, the gateway will accept connections
+   * even if the client certificate is not presented or fails verification.
+   *
+   * This approach delegates client authorization to the backend and introduce
+   * a significant security risk. It should be used in testing environments or
+   * on a temporary basis in non-testing environments.
+   *
+   * Defaults to AllowValidOnly.
+   *
+   * Support: Core
+   *
+   * @default AllowValidOnly.
+   * @schema GatewayV1Beta1SpecTlsFrontendPerPortTlsValidation#mode
+   */
+  readonly mode?: GatewayV1Beta1SpecTlsFrontendPerPortTlsValidationMode;
+}
+
+/**
+ * Converts an object of type 'GatewayV1Beta1SpecTlsFrontendPerPortTlsValidation' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewayV1Beta1SpecTlsFrontendPerPortTlsValidation(obj: GatewayV1Beta1SpecTlsFrontendPerPortTlsValidation | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'caCertificateRefs': obj.caCertificateRefs?.map(y => toJson_GatewayV1Beta1SpecTlsFrontendPerPortTlsValidationCaCertificateRefs(y)),
+    'mode': obj.mode,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * ObjectReference identifies an API object including its namespace.
+ *
+ * The API object must be valid in the cluster; the Group and Kind must
+ * be registered in the cluster for this reference to be valid.
+ *
+ * References to objects with invalid Group and Kind are not valid, and must
+ * be rejected by the implementation, with appropriate Conditions set
+ * on the containing object.
+ *
+ * @schema GatewayV1Beta1SpecTlsFrontendPerPortTlsValidationCaCertificateRefs
+ */
+export interface GatewayV1Beta1SpecTlsFrontendPerPortTlsValidationCaCertificateRefs {
+  /**
+   * Group is the group of the referent. For example, "gateway.networking.k8s.io".
+   * When set to the empty string, core API group is inferred.
+   *
+   * @schema GatewayV1Beta1SpecTlsFrontendPerPortTlsValidationCaCertificateRefs#group
+   */
+  readonly group: string;
+
+  /**
+   * Kind is kind of the referent. For example "ConfigMap" or "Service".
+   *
+   * @schema GatewayV1Beta1SpecTlsFrontendPerPortTlsValidationCaCertificateRefs#kind
+   */
+  readonly kind: string;
+
+  /**
+   * Name is the name of the referent.
+   *
+   * @schema GatewayV1Beta1SpecTlsFrontendPerPortTlsValidationCaCertificateRefs#name
+   */
+  readonly name: string;
+
+  /**
+   * Namespace is the namespace of the referenced object. When unspecified, the local
+   * namespace is inferred.
+   *
+   * Note that when a namespace different than the local namespace is specified,
+   * a ReferenceGrant object is required in the referent namespace to allow that
+   * namespace's owner to accept the reference. See the ReferenceGrant
+   * documentation for details.
+   *
+   * Support: Core
+   *
+   * @schema GatewayV1Beta1SpecTlsFrontendPerPortTlsValidationCaCertificateRefs#namespace
+   */
+  readonly namespace?: string;
+}
+
+/**
+ * Converts an object of type 'GatewayV1Beta1SpecTlsFrontendPerPortTlsValidationCaCertificateRefs' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GatewayV1Beta1SpecTlsFrontendPerPortTlsValidationCaCertificateRefs(obj: GatewayV1Beta1SpecTlsFrontendPerPortTlsValidationCaCertificateRefs | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'group': obj.group,
+    'kind': obj.kind,
+    'name': obj.name,
+    'namespace': obj.namespace,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * FrontendValidationMode defines the mode for validating the client certificate.
+ * There are two possible modes:
+ *
+ * - AllowValidOnly: In this mode, the gateway will accept connections only if
+ * the client presents a valid certificate. This certificate must successfully
+ * pass validation against the CA certificates specified in `CACertificateRefs`.
+ * - AllowInsecureFallback: In this mode, the gateway will accept connections
+ * even if the client certificate is not presented or fails verification.
+ *
+ * This approach delegates client authorization to the backend and introduce
+ * a significant security risk. It should be used in testing environments or
+ * on a temporary basis in non-testing environments.
+ *
+ * Defaults to AllowValidOnly.
+ *
+ * Support: Core
+ *
+ * @default AllowValidOnly.
+ * @schema GatewayV1Beta1SpecTlsFrontendPerPortTlsValidationMode
+ */
+export enum GatewayV1Beta1SpecTlsFrontendPerPortTlsValidationMode {
+  /** AllowValidOnly */
+  ALLOW_VALID_ONLY = "AllowValidOnly",
+  /** AllowInsecureFallback */
+  ALLOW_INSECURE_FALLBACK = "AllowInsecureFallback",
+}
 

@@ -21,6 +21,9 @@ associated GatewayClass. This ensures that a GatewayClass associated with a
 Gateway is not deleted while in use.
 
 GatewayClass is a Cluster level resource.
+
+A GatewayClass name SHOULD be compliant with RFC 1035, consisting of a maximum of 63 lower case alphanumeric
+characters or hyphens ('-'), and MUST start and end with an alphanumeric character.
  *
  * @schema GatewayClass
  */
@@ -91,6 +94,9 @@ export class GatewayClass extends ApiObject {
  * Gateway is not deleted while in use.
  *
  * GatewayClass is a Cluster level resource.
+ *
+ * A GatewayClass name SHOULD be compliant with RFC 1035, consisting of a maximum of 63 lower case alphanumeric
+ * characters or hyphens ('-'), and MUST start and end with an alphanumeric character.
  *
  * @schema GatewayClass
  */

@@ -47,7 +47,7 @@ const GATEWAY_GROUP = 'gateway.networking.k8s.io';
 const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 
 /**
- * The Envoy proxy pods of one Gateway. Labels from envoyproxy/gateway v1.7.5:
+ * The Envoy proxy pods of one Gateway. Labels from envoyproxy/gateway v1.9.0:
  * `internal/infrastructure/kubernetes/proxy/resource.go` (EnvoyAppLabel) and `internal/gatewayapi/helpers.go`
  * (GatewayOwnerLabels; without `mergeGateways` every Gateway gets its own proxies).
  */
@@ -310,7 +310,10 @@ export class Edge extends Construct {
         const merged = mergeEdgeRequirements(h.paths.map((p) => p.backend.edgeRequirements), (v) => edgeBodyBytes(this, v));
         if (merged.maxRequestBodyBytes !== undefined) {
           // Envoy streams bodies without a limit; the buffer filter answers 413 above the limit, as nginx does.
-          // Field: envoyproxy/gateway v1.7.5 api/v1alpha1/backendtrafficpolicy_types.go (RequestBuffer.Limit).
+          // Field: envoyproxy/gateway v1.9.0 api/v1alpha1/backendtrafficpolicy_types.go (RequestBuffer.Limit). The
+          // same release turns off the route's HTTP upgrades when a requestBuffer is set (internal/xds/translator/
+          // route.go buildUpgradeConfig; httpUpgrade alongside it is rejected): WebSocket clients on such a host
+          // are refused the upgrade (Socket.IO falls back to long polling) and streamed request bodies stall.
           new BackendTrafficPolicy(hostScope, 'TrafficPolicy', {
             metadata: { name: h.name, namespace: routeNamespace },
             spec: {
@@ -320,8 +323,10 @@ export class Edge extends Construct {
           });
         }
         // largeResponseHeaders: Envoy's header limit is 60 KiB by default (HttpConnectionManager
-        // max_request_headers_kb, and the same default upstream); Envoy Gateway v1.7.5 exposes no setting, and
-        // Keycloak's headers are far below it, so nothing is rendered.
+        // max_request_headers_kb, and the same default upstream); Envoy Gateway v1.9.0 still exposes no setting
+        // (ClientTrafficPolicy `headers`, api/v1alpha1/clienttrafficpolicy_types.go HeaderSettings, has no size
+        // field, and internal/xds leaves max_request_headers_kb unset), and Keycloak's headers are far below it,
+        // so nothing is rendered.
       });
       grants.render(gatewayScope);
     }
@@ -348,7 +353,7 @@ export function listenerName(host: string): string {
 
 /**
  * The Service a Gateway API route sends the traffic to. Envoy Gateway rejects ExternalName Services as backends
- * (envoyproxy/gateway v1.7.5 `internal/gatewayapi/route.go`, isServiceExternalName), so an in-cluster alias is
+ * (envoyproxy/gateway v1.9.0 `internal/gatewayapi/route.go`, isServiceExternalName), so an in-cluster alias is
  * routed to its target directly, across namespaces with a ReferenceGrant.
  */
 function gatewayTarget(backend: IHttpBackend): { namespace: string; name: string } {
@@ -366,7 +371,11 @@ function quantityOf(bytes: number): string {
 interface GrantFrom { readonly group: string; readonly kind: string; readonly namespace: string }
 interface GrantTo { readonly group: string; readonly kind: string; readonly name: string }
 
-/** Collects ReferenceGrants per target namespace and renders one per namespace and source kind, sorted. */
+/**
+ * Collects ReferenceGrants per target namespace and renders one per namespace and source kind, sorted. Rendered
+ * as `v1`: Gateway API v1.6.1 standard serves ReferenceGrant as v1 and v1beta1 (v1beta1 stays the storage
+ * version and is what Envoy Gateway v1.9.0 watches; same schema, no conversion webhook, so either is read back).
+ */
 class GrantCollector {
   private readonly grants = new Map<string, { from: GrantFrom; to: Map<string, GrantTo> }>();
 

@@ -8,7 +8,8 @@ export interface EdgeRequirements {
   /**
    * The backend sends response headers larger than ingress-nginx's default proxy buffer (4k/8k): Keycloak's
    * redirects carry long URLs and several cookies. nginx gets `proxy-buffer-size: 128k`; Envoy accepts up to
-   * 60 KiB of headers by default and Envoy Gateway v1.7.5 has no setting for it, so nothing is rendered there.
+   * 60 KiB of headers by default and Envoy Gateway v1.9.0 has no setting for it (ClientTrafficPolicy `headers`
+   * has no size field), so nothing is rendered there.
    * @default false
    */
   readonly largeResponseHeaders?: boolean;

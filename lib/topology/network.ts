@@ -336,7 +336,7 @@ function externalPeer(peer: Peer, policyNamespace: string, chartNamespaces: Read
   return { key: `external:pods:${namespaces}|${pods}`, label };
 }
 
-/** Envoy Gateway's proxies of one Gateway (labels of envoyproxy/gateway v1.7.5), named after that Gateway. */
+/** Envoy Gateway's proxies of one Gateway (labels of envoyproxy/gateway v1.9.0), named after that Gateway. */
 function envoyGatewayProxies(selector: LabelSelector | undefined): string | undefined {
   const labels = selector?.matchLabels ?? {};
   const name = labels['gateway.envoyproxy.io/owning-gateway-name'];

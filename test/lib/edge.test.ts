@@ -167,6 +167,8 @@ describe('Edge (both)', () => {
       from: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', namespace: 'web' }],
       to: [{ group: '', kind: 'Secret', name: 'auth-example-com-tls' }],
     });
+    // Gateway API v1.6.1 (Envoy Gateway v1.9.0) serves ReferenceGrant as v1; the edge renders the GA version.
+    expect(findObject(objects, 'ReferenceGrant', 'edge-gateway-web', 'auth').apiVersion).toBe('gateway.networking.k8s.io/v1');
     expect(objectsOfKind(objects, 'Certificate')).toEqual([]);
     expect(renderChart(chart).findings).toEqual([]);
   });
