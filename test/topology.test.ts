@@ -119,7 +119,10 @@ describe('topology of a fixture platform', () => {
     }
     // Only api may reach the internet, and nothing outside may reach api, worker or postgres.
     expect(flows.filter((f) => f.to.startsWith('external:ip:')).map((f) => f.from)).toEqual([API]);
-    expect(flows.filter((f) => f.from.startsWith('external:') && f.to !== WEB)).toEqual([]);
+    // (The ingress controller also reaches cert-manager's HTTP-01 solver pods, which only a NetworkPolicy names.)
+    const SOLVER = 'Pods/shop/acme.cert-manager.io/http01-solver=true';
+    expect(flows.filter((f) => f.from.startsWith('external:') && f.to !== WEB && f.to !== SOLVER)).toEqual([]);
+    expect(flow(flows, 'external:pods:ingress-nginx|app.kubernetes.io/name=ingress-nginx', SOLVER)?.ports).toEqual(['8089']);
     expect(topology.network.notIsolated).toEqual([]);
   });
 
@@ -254,6 +257,43 @@ describe('NetworkPolicy semantics', () => {
   });
 });
 
+describe('pods only a NetworkPolicy names (created at run time)', () => {
+  const policy = (name: string, spec: any) => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace: 'x' }, spec });
+  const server = {
+    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'server', namespace: 'x' },
+    spec: { template: { metadata: { labels: { app: 'server' } }, spec: { containers: [{ name: 's', image: 'x:1', ports: [{ name: 'http', containerPort: 8001 }] }] } } },
+  };
+  const objects = [
+    server,
+    policy('default-deny', { podSelector: {}, policyTypes: ['Ingress', 'Egress'] }),
+    policy('jobs', { podSelector: { matchLabels: { role: 'job' } }, policyTypes: ['Ingress', 'Egress'], ingress: [], egress: [{ to: [{ podSelector: { matchLabels: { app: 'server' } } }], ports: [{ port: 8001 }] }] }),
+    policy('server', { podSelector: { matchLabels: { app: 'server' } }, policyTypes: ['Ingress'], ingress: [{ from: [{ podSelector: { matchLabels: { role: 'job' } } }], ports: [{ port: 8001 }] }] }),
+    // Selectors with expressions cannot be turned into pods; an empty selector names no particular pods.
+    policy('expr', { podSelector: { matchExpressions: [{ key: 'tier', operator: 'Exists' }] }, policyTypes: ['Ingress'] }),
+  ];
+
+  test('become a node of their own with the flows the policies allow, and stay out of the workload table', () => {
+    const a = analyzeNetwork(objects);
+    const jobs = 'Pods/x/role=job';
+    expect(a.runtimePods.map((p) => p.key)).toEqual([jobs]);
+    expect(a.podTemplates.map((p) => p.key)).toEqual(['Deployment/x/server']);
+    expect(flow(a.flows, jobs, 'Deployment/x/server')?.ports).toEqual(['8001']);
+    expect(flow(a.flows, 'Deployment/x/server', jobs)).toBeUndefined();
+    const t = buildTopology({ platform: 'p', environment: 'e', files: objects.map((object) => ({ object })) });
+    expect(t.mermaid).toContain(`${mermaidId(jobs)}["pods role=job<br/>(created at run time)"]`);
+    expect(edgeLines(t.mermaid, mermaidId(jobs), mermaidId('Deployment/x/server'))).toEqual([`  ${mermaidId(jobs)} -.->|"8001"| ${mermaidId('Deployment/x/server')}`]);
+    expect(t.markdown).toContain('Dashed boxes: pods a NetworkPolicy selects');
+    expect(t.markdown).not.toContain('| role=job |');
+  });
+
+  test('a policy whose selector matches a rendered workload adds no such node', () => {
+    const labelled = { ...server, spec: { template: { ...server.spec.template, metadata: { labels: { app: 'server', role: 'job' } } } } };
+    const a = analyzeNetwork([labelled, ...objects.slice(1)]);
+    expect(a.runtimePods).toEqual([]);
+    expect(buildTopology({ platform: 'p', environment: 'e', files: [labelled].map((object) => ({ object })) }).markdown).not.toContain('Dashed boxes');
+  });
+});
+
 describe('mermaidId', () => {
   test('keeps only letters, digits and underscores, and never yields a keyword', () => {
     expect(mermaidId('Deployment/my-ns/end')).toBe('n_Deployment_my_ns_end');
@@ -279,6 +319,24 @@ describe('every platform and environment', () => {
       expect(t.markdown).toContain('```mermaid\nflowchart LR\n');
       for (const pod of t.network.podTemplates) expect(t.markdown).toContain(`| ${pod.name} | ${pod.kind} | ${pod.namespace} |`);
     }
+  });
+
+  test('connectors production: the Airbyte job pods the launcher creates, with their traffic to the workload API, the server and the internet', () => {
+    const t = topologies.find((x) => x.platform === 'connectors' && x.environment === 'production')!;
+    const jobs = 'Pods/airbyte/airbyte=job-pod';
+    const internet = 'external:ip:0.0.0.0/0 except 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16';
+    expect(t.network.runtimePods.map((p) => p.key)).toEqual([jobs]);
+    expect(flow(t.network.flows, jobs, 'Deployment/airbyte/airbyte-workload-api-server')?.ports).toEqual(['8007']);
+    expect(flow(t.network.flows, jobs, 'Deployment/airbyte/airbyte-server')?.ports).toEqual(['8001']);
+    expect(flow(t.network.flows, jobs, internet)?.ports).toEqual(['all ports']);
+    // Nothing may connect to the job pods (their policy admits no ingress).
+    expect(t.network.flows.filter((f) => f.to === jobs)).toEqual([]);
+    const m = t.mermaid;
+    const id = mermaidId(jobs);
+    expect(m).toContain(`    ${id}["pods airbyte=job-pod<br/>(created at run time)"]`);
+    expect(edgeLines(m, id, mermaidId('Deployment/airbyte/airbyte-workload-api-server'))).toEqual([`  ${id} -.->|"8007"| ${mermaidId('Deployment/airbyte/airbyte-workload-api-server')}`]);
+    expect(edgeLines(m, id, mermaidId('Deployment/airbyte/airbyte-server'))).toEqual([`  ${id} -.->|"8001"| ${mermaidId('Deployment/airbyte/airbyte-server')}`]);
+    expect(edgeLines(m, id, mermaidId(internet))).toEqual([`  ${id} -.->|"all ports"| ${mermaidId(internet)}`]);
   });
 
   test(`the committed ${PLATFORMS_DOC} is current (run \`npm run synth\` and commit it if this fails)`, () => {

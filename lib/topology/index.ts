@@ -22,7 +22,7 @@ interface Node {
   readonly key: string;
   readonly id: string;
   readonly label: string;
-  readonly shape: 'host' | 'route' | 'service' | 'workload' | 'datastore' | 'job' | 'external';
+  readonly shape: 'host' | 'route' | 'service' | 'workload' | 'datastore' | 'job' | 'external' | 'runtime';
   /** Namespace subgraph, if any. */
   readonly namespace?: string;
 }
@@ -88,6 +88,11 @@ export function buildTopology(source: TopologySource): Topology {
   for (const pod of network.podTemplates) {
     addNode({ key: pod.key, label: `${pod.name}<br/>${pod.kind}`, shape: workloadShape(pod), namespace: pod.namespace });
   }
+  // Pods only a NetworkPolicy names (created at run time by a launcher or operator): drawn so their allowed traffic shows.
+  for (const pod of network.runtimePods) {
+    addNode({ key: pod.key, label: `pods ${pod.name}<br/>(created at run time)`, shape: 'runtime', namespace: pod.namespace });
+  }
+  const allPods = [...network.podTemplates, ...network.runtimePods];
 
   // Services → the pods they select.
   const services = objects.filter((o) => o?.kind === 'Service').sort(compareObjects);
@@ -106,7 +111,7 @@ export function buildTopology(source: TopologySource): Topology {
       continue;
     }
     if (!spec.selector) continue;
-    for (const pod of network.podTemplates) {
+    for (const pod of allPods) {
       if (pod.namespace !== ns || !matchesSelector({ matchLabels: spec.selector }, pod.labels)) continue;
       const label = ports.map((p) => `${p.port}→${resolveTargetPort(p, pod)}`).join(', ');
       addEdge(node.key, pod.key, 'route', label || undefined);
@@ -186,8 +191,8 @@ export function buildTopology(source: TopologySource): Topology {
   const externals = new Map<string, ExternalPeer>(network.externalPeers.map((p) => [p.key, p]));
   for (const peer of network.externalPeers) addNode({ key: peer.key, label: peer.label, shape: 'external' });
   const podsByNamespace = new Map<string, PodTemplate[]>();
-  for (const pod of network.podTemplates) podsByNamespace.set(pod.namespace, [...(podsByNamespace.get(pod.namespace) ?? []), pod]);
-  const podNamespace = new Map(network.podTemplates.map((p) => [p.key, p.namespace]));
+  for (const pod of allPods) podsByNamespace.set(pod.namespace, [...(podsByNamespace.get(pod.namespace) ?? []), pod]);
+  const podNamespace = new Map(allPods.map((p) => [p.key, p.namespace]));
   // A flow between an external peer and every workload of a namespace (DNS, the ingress controller) is drawn once, from the namespace box.
   const collapsed = new Set<string>();
   const groups = new Map<string, { ns: string; external: string; direction: 'in' | 'out'; label: string; pods: Set<string> }>();
@@ -320,6 +325,7 @@ function renderMermaid(namespaces: readonly string[], nodes: readonly Node[], ed
     ['external', 'external', 'fill:#fff4e5,stroke:#d97706'],
     ['host', 'host', 'fill:#e0f2fe,stroke:#0369a1'],
     ['datastore', 'datastore', 'fill:#ecfdf5,stroke:#047857'],
+    ['runtime', 'runtime', 'fill:#f9fafb,stroke:#6b7280,stroke-dasharray:4 3'],
   ];
   for (const [name, shape, style] of classes) {
     const members = nodes.filter((n) => n.shape === shape).map((n) => n.id).sort(compare);
@@ -394,7 +400,9 @@ function renderMarkdown(source: TopologySource, objectCount: number, namespaces:
   out.push('```mermaid', mermaid.trimEnd(), '```', '');
   out.push('Solid arrows: request routing (host → Ingress, or host → Gateway listener → HTTPRoute, → Service → pods, labelled with paths and ports). '
     + 'Dotted arrows: traffic the NetworkPolicies allow, labelled with pod ports; an arrow from or to a namespace box applies to every workload in it. '
-    + 'Peers outside this directory (IP blocks, pods of other namespaces) show only what this side allows. Cylinders are data stores.', '');
+    + 'Peers outside this directory (IP blocks, pods of other namespaces) show only what this side allows. Cylinders are data stores.'
+    // Said only where such pods exist, so other platforms' pictures stay as they are.
+    + (network.runtimePods.length > 0 ? ' Dashed boxes: pods a NetworkPolicy selects that no rendered workload matches (created at run time by a controller, e.g. job pods of a launcher or cert-manager HTTP-01 solvers).' : ''), '');
   out.push(...addOnsMarkdown(source.files.map((f) => f.object)));
   out.push('## Workloads', '');
   if (rows.length === 0) {

@@ -54,7 +54,12 @@ export interface ExternalPeer {
 /** The result of evaluating every NetworkPolicy of a chart. */
 export interface NetworkAnalysis {
   readonly podTemplates: readonly PodTemplate[];
-  /** Pod-to-pod flows between the chart's pod templates, and flows to or from external peers. Sorted. */
+  /**
+   * Pods a NetworkPolicy's podSelector names that no rendered workload matches: pods an operator or launcher
+   * creates at run time (e.g. sync job pods). Kind `Pods`, name the selector; flows include them. Sorted.
+   */
+  readonly runtimePods: readonly PodTemplate[];
+  /** Pod-to-pod flows between the chart's pod templates and run-time pods, and flows to or from external peers. Sorted. */
   readonly flows: readonly NetworkFlow[];
   readonly externalPeers: readonly ExternalPeer[];
   /** Pod templates no policy isolates, per direction (everything is allowed there). */
@@ -163,9 +168,32 @@ function policiesOf(objects: readonly any[]): Policy[] {
   });
 }
 
+/**
+ * Pods that a policy's podSelector names but no rendered workload of its namespace matches, as pod templates
+ * labelled with the selector (so other policies' peers match them too). Only `matchLabels` selectors: labels
+ * cannot be derived from expressions, and an empty selector names no particular pods.
+ */
+function runtimePodsOf(objects: readonly any[], pods: readonly PodTemplate[]): PodTemplate[] {
+  const found = new Map<string, PodTemplate>();
+  for (const o of objects) {
+    if (o?.kind !== 'NetworkPolicy') continue;
+    const selector: LabelSelector = o.spec?.podSelector ?? {};
+    const labels = selector.matchLabels ?? {};
+    if ((selector.matchExpressions ?? []).length > 0 || Object.keys(labels).length === 0) continue;
+    const namespace = o.metadata?.namespace ?? 'default';
+    if (pods.some((p) => p.namespace === namespace && matchesSelector(selector, p.labels))) continue;
+    const name = selectorText(selector);
+    const key = `Pods/${namespace}/${name}`;
+    if (!found.has(key)) found.set(key, { key, kind: 'Pods', namespace, name, labels: { ...labels }, spec: {}, ports: [], object: o });
+  }
+  return [...found.values()].sort((a, b) => compare(a.key, b.key));
+}
+
 /** Evaluates the NetworkPolicies of a chart's rendered objects. */
 export function analyzeNetwork(objects: readonly any[]): NetworkAnalysis {
-  const pods = podTemplatesOf(objects);
+  const workloads = podTemplatesOf(objects);
+  const runtimePods = runtimePodsOf(objects, workloads);
+  const pods = [...workloads, ...runtimePods];
   const policies = policiesOf(objects);
   const chartNamespaces = new Set<string>();
   const namespaceLabels = new Map<string, Record<string, string>>();
@@ -271,7 +299,8 @@ export function analyzeNetwork(objects: readonly any[]): NetworkAnalysis {
   }
 
   return {
-    podTemplates: pods,
+    podTemplates: workloads,
+    runtimePods,
     flows: [...flows.values()]
       .map((f) => ({ from: f.from, to: f.to, ports: sortPortLabels([...f.ports]) }))
       .sort((a, b) => compare(a.from, b.from) || compare(a.to, b.to)),
