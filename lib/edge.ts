@@ -308,7 +308,8 @@ export class Edge extends Construct {
           },
         });
         const merged = mergeEdgeRequirements(h.paths.map((p) => p.backend.edgeRequirements), (v) => edgeBodyBytes(this, v));
-        if (merged.maxRequestBodyBytes !== undefined) {
+        // With WebSockets the limit is the backend's to enforce on this edge: a request buffer would refuse every upgrade.
+        if (merged.maxRequestBodyBytes !== undefined && !merged.websockets) {
           // Envoy streams bodies without a limit; the buffer filter answers 413 above the limit, as nginx does.
           // Field: envoyproxy/gateway v1.9.0 api/v1alpha1/backendtrafficpolicy_types.go (RequestBuffer.Limit). The
           // same release turns off the route's HTTP upgrades when a requestBuffer is set (internal/xds/translator/

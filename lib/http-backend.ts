@@ -23,6 +23,12 @@ export interface EdgeRequirements {
    * `proxy-send-timeout`; Gateway API: the route rule's `timeouts.request`. @default 60 (nginx's default)
    */
   readonly timeoutSeconds?: number;
+  /**
+   * Clients upgrade connections to WebSockets (Socket.IO, GraphQL subscriptions). nginx proxies upgrades on any
+   * route; Envoy Gateway v1.9.0 turns them off on a route with a request buffer, so on the Gateway API edge a
+   * `maxRequestBodySize` is then left to the backend to enforce. @default false
+   */
+  readonly websockets?: boolean;
 }
 
 /** A Service an Ingress or HTTPRoute can send traffic to. */
@@ -63,6 +69,8 @@ export interface MergedEdgeRequirements {
   readonly maxRequestBodyBytes?: number;
   /** Seconds, or undefined when no backend declares one. */
   readonly timeoutSeconds?: number;
+  /** Whether any backend takes WebSocket upgrades. */
+  readonly websockets: boolean;
 }
 
 /** Merges requirements; `parseBytes` turns a declared body size into bytes (and may throw a construct error). */
@@ -75,6 +83,7 @@ export function mergeEdgeRequirements(
   const timeouts = present.flatMap((r) => (r.timeoutSeconds !== undefined ? [r.timeoutSeconds] : []));
   return {
     largeResponseHeaders: present.some((r) => r.largeResponseHeaders === true),
+    websockets: present.some((r) => r.websockets === true),
     ...(bodies.length > 0 ? { maxRequestBodyBytes: Math.max(...bodies) } : {}),
     ...(timeouts.length > 0 ? { timeoutSeconds: Math.max(...timeouts) } : {}),
   };

@@ -175,8 +175,9 @@ export class AurontekChart extends PlatformChart {
           backend: withEdgeRequirements(gateway, {
             // Ticket attachments and profile images pass through the gateway to Cloudinary.
             maxRequestBodySize: '10Mi',
-            // The chat's Socket.IO connections are proxied through the gateway and stay open.
+            // The chat's Socket.IO connections are proxied through the gateway and stay open, upgraded to WebSockets.
             timeoutSeconds: 3600,
+            websockets: true,
           }),
         }],
       }],

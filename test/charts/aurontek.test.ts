@@ -110,7 +110,7 @@ describe.each(['test', 'production'] as const)('aurontek %s', (environment) => {
     }
   });
 
-  test('only the gateway is exposed, with TLS on the configured host, 10Mi bodies and an hour for Socket.IO', () => {
+  test('only the gateway is exposed, with TLS on the configured host, 10Mi bodies (nginx) and an hour of WebSockets for Socket.IO', () => {
     expect(config.edge).toBe(environment === 'production' ? 'ingress-nginx' : 'gateway-api');
     expect(exposed(objects, config.edge)).toEqual([{
       host: config.host, path: '/', pathType: 'Prefix', backend: `${NS}/gateway:3000`, tls: `${NS}/${config.host.replace(/\./g, '-')}-tls`, http: 'redirect-to-https',
@@ -124,10 +124,9 @@ describe.each(['test', 'production'] as const)('aurontek %s', (environment) => {
       });
     } else {
       expect(findObject(objects, 'HTTPRoute', 'gateway', NS).spec.rules[0].timeouts).toEqual({ request: '3600s' });
-      expect(findObject(objects, 'BackendTrafficPolicy', 'gateway', NS).spec).toEqual({
-        targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name: 'gateway' }],
-        requestBuffer: { limit: '10Mi' },
-      });
+      // Envoy Gateway v1.9.0 refuses WebSocket upgrades on a route with a request buffer: Socket.IO needs them, so the
+      // 10Mi limit is the gateway service's to enforce on this edge (lib/edge.ts).
+      expect(objectsOfKind(objects, 'BackendTrafficPolicy')).toEqual([]);
     }
     expect(objectsOfKind(objects, 'Service').every((s) => s.spec.type === 'ClusterIP')).toBe(true);
   });

@@ -144,6 +144,30 @@ describe('Edge (gateway-api)', () => {
     expect(objectsOfKind(objects, 'BackendTrafficPolicy')).toHaveLength(1);
   });
 
+  test('a WebSocket backend keeps its upgrades: no request buffer on Envoy (v1.9.0 refuses upgrades behind one); nginx still limits the body', () => {
+    for (const rendering of ['gateway-api', 'ingress-nginx'] as const) {
+      const chart = testChart({ namespace: 'web' });
+      new NamespaceBaseline(chart, 'ns-web', { name: 'web' });
+      const chat = new Workload(chart, 'chat', {
+        image: 'ghcr.io/acme/chat:1.0.0', ports: [{ name: 'http', port: 3000 }],
+        resources: { cpuRequest: '100m', memoryRequest: '128Mi', memoryLimit: '256Mi' },
+        readiness: { http: { path: '/' } }, liveness: { http: { path: '/' } },
+      });
+      new Edge(chart, 'Edge', {
+        rendering, clusterIssuer: 'letsencrypt',
+        hosts: [{ host: 'chat.example.com', name: 'chat', paths: [{ backend: withEdgeRequirements(chat, { maxRequestBodySize: '10Mi', timeoutSeconds: 3600, websockets: true }) }] }],
+      });
+      const objects = objectsOf(chart);
+      if (rendering === 'gateway-api') {
+        expect(objectsOfKind(objects, 'BackendTrafficPolicy')).toEqual([]);
+        expect(findObject(objects, 'HTTPRoute', 'chat', 'web').spec.rules[0].timeouts).toEqual({ request: '3600s' });
+      } else {
+        expect(findObject(objects, 'Ingress', 'chat', 'web').metadata.annotations['nginx.ingress.kubernetes.io/proxy-body-size']).toBe('10m');
+      }
+      expect(renderChart(chart).findings).toEqual([]);
+    }
+  });
+
   test('each backend admits exactly this Gateway\'s Envoy proxies on the routed port; no ingress-nginx anywhere', () => {
     for (const [name, ns] of [['web', 'web'], ['auth', 'auth']]) {
       expect(findObject(objects, 'NetworkPolicy', name, ns).spec.ingress).toEqual([{ from: [ENVOY], ports: [{ port: 8080, protocol: 'TCP' }] }]);
