@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Certificate } from '../imports/cert-manager-certificate-cert-manager.io';
+import { ClusterIssuer } from '../imports/cert-manager-clusterissuer-cert-manager.io';
 import { BackendTrafficPolicy, BackendTrafficPolicySpecRequestBufferLimit } from '../imports/envoy-gateway-backendtrafficpolicy-gateway.envoyproxy.io';
 import { Gateway, GatewaySpecListenersAllowedRoutesNamespacesFrom as From, GatewaySpecListenersTlsMode } from '../imports/gateway-api-gateway-gateway.networking.k8s.io';
 import {
@@ -76,6 +77,36 @@ export function acmeHttp01Solvers(ingressClassName = 'nginx') {
       http01: { gatewayHttpRoute: { parentRefs: [{ group: GATEWAY_GROUP, kind: 'Gateway', name: EDGE_GATEWAY_NAME, sectionName: 'http' }] } },
     },
   ];
+}
+
+/** A Let's Encrypt (ACME) ClusterIssuer that both edges can solve HTTP-01 through. */
+export interface AcmeClusterIssuerProps {
+  /** Issuer name, as Ingress annotations and Certificates name it. */
+  readonly name: string;
+  /** ACME directory URL. */
+  readonly server: string;
+  /** Contact address for expiry notices. @default - an account without a contact address */
+  readonly email?: string;
+  /** Secret cert-manager creates for the ACME account key. @default `<name>-account-key` */
+  readonly accountKeySecretName?: string;
+}
+
+/**
+ * Renders an ACME ClusterIssuer with {@link acmeHttp01Solvers}: one per cluster (the gate's `cluster/*` rules check
+ * that), rendered by whichever platform owns the cluster's issuer. The account key Secret is cert-manager's to create.
+ */
+export function acmeClusterIssuer(scope: Construct, id: string, props: AcmeClusterIssuerProps): ClusterIssuer {
+  return new ClusterIssuer(scope, id, {
+    metadata: { name: props.name },
+    spec: {
+      acme: {
+        server: props.server,
+        ...(props.email ? { email: props.email } : {}),
+        privateKeySecretRef: { name: props.accountKeySecretName ?? `${props.name}-account-key` },
+        solvers: acmeHttp01Solvers(),
+      },
+    },
+  });
 }
 
 /** One path of a host. */

@@ -1,8 +1,7 @@
 import { App } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ClusterIssuer } from '../../imports/cert-manager-clusterissuer-cert-manager.io';
 import {
-  acmeHttp01Solvers, Edge, EnvValue, ExternalPostgres, NamespaceBaseline, Peer, PlatformChart, RabbitMq, Redis, SealedSecret, SecretFiles,
+  acmeClusterIssuer, Edge, EnvValue, ExternalPostgres, NamespaceBaseline, Peer, PlatformChart, RabbitMq, Redis, SealedSecret, SecretFiles,
   selectorLabels, setSyncWave, VllmDeployment, vllmOpenAiBaseUrl, withEdgeRequirements, Workload, WorkloadServiceMonitor,
 } from '../../lib';
 import { PlatformDefinition } from '../platform';
@@ -52,18 +51,8 @@ export class AiaasChart extends PlatformChart {
     const baseline = new NamespaceBaseline(this, 'Namespace', { name: ns, labels: { environment: env } });
     setSyncWave(baseline, -10);
     if (config.renderClusterIssuer) {
-      // As aroti renders its own (charts/aroti/index.ts): the ACME account key Secret is cert-manager's to create.
-      const issuer = new ClusterIssuer(this, 'ClusterIssuer', {
-        metadata: { name: config.clusterIssuer },
-        spec: {
-          acme: {
-            server: config.renderClusterIssuer.server,
-            privateKeySecretRef: { name: `${config.clusterIssuer}-account-key` },
-            // development and staging on this cluster are on Gateway API: their certificates use the Gateway solver (lib/edge.ts).
-            solvers: acmeHttp01Solvers(),
-          },
-        },
-      });
+      // development and staging on this cluster are on Gateway API: the issuer solves through both edges (lib/edge.ts).
+      const issuer = acmeClusterIssuer(this, 'ClusterIssuer', { name: config.clusterIssuer, server: config.renderClusterIssuer.server });
       setSyncWave(issuer, -10);
     }
 

@@ -2,7 +2,7 @@ import { App } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ClusterIssuer } from '../../imports/cert-manager-clusterissuer-cert-manager.io';
 import {
-  acmeHttp01Solvers, Edge, ExistingSecret, FastApiBackend, Keycloak, NamespaceBaseline, PlatformChart, Postgres, Redis, setSyncWave, Temporal, Workload,
+  acmeClusterIssuer, Edge, ExistingSecret, FastApiBackend, Keycloak, NamespaceBaseline, PlatformChart, Postgres, Redis, setSyncWave, Temporal, Workload,
 } from '../../lib';
 import { PlatformDefinition } from '../platform';
 import { AROTI_CONFIG, AROTI_ENVIRONMENTS, ArotiConfig, ArotiEnvironment } from './config';
@@ -72,17 +72,7 @@ export class ArotiChart extends PlatformChart {
     };
     const issuer = config.clusterIssuer;
     if (issuer.render) {
-      this.clusterIssuer = new ClusterIssuer(this, 'ClusterIssuer', {
-        metadata: { name: issuer.name },
-        spec: {
-          acme: {
-            server: issuer.server,
-            ...(issuer.email ? { email: issuer.email } : {}),
-            privateKeySecretRef: { name: `${issuer.name}-account-key` },
-            solvers: acmeHttp01Solvers(),
-          },
-        },
-      });
+      this.clusterIssuer = acmeClusterIssuer(this, 'ClusterIssuer', { name: issuer.name, server: issuer.server, email: issuer.email });
     } else {
       this.addExternalReference({ kind: 'ClusterIssuer', name: issuer.name, reason: 'rendered by expense-tracker in the same cluster (config.ts: clusterIssuer)' });
     }

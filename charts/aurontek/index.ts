@@ -1,8 +1,7 @@
 import { App } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ClusterIssuer } from '../../imports/cert-manager-clusterissuer-cert-manager.io';
 import {
-  acmeHttp01Solvers, Edge, EnvValue, ExistingSecret, INetworkPeer, NamespaceBaseline, parseQuantity, Peer, PlatformChart, setSyncWave, withEdgeRequirements, Workload,
+  acmeClusterIssuer, Edge, EnvValue, ExistingSecret, INetworkPeer, NamespaceBaseline, parseQuantity, Peer, PlatformChart, setSyncWave, withEdgeRequirements, Workload,
 } from '../../lib';
 import { PlatformDefinition } from '../platform';
 import {
@@ -149,18 +148,7 @@ export class AurontekChart extends PlatformChart {
     this.services = { gateway, ...Object.fromEntries(internal) } as Record<AurontekServiceName, Workload>;
 
     if (config.renderClusterIssuer) {
-      // As aroti renders its own (charts/aroti/index.ts): the ACME account key Secret is cert-manager's to create.
-      const issuer = new ClusterIssuer(this, 'ClusterIssuer', {
-        metadata: { name: config.clusterIssuer },
-        spec: {
-          acme: {
-            server: config.renderClusterIssuer.server,
-            privateKeySecretRef: { name: `${config.clusterIssuer}-account-key` },
-            // One solver per edge: the Gateway's certificates are labelled for the Gateway API solver (lib/edge.ts).
-            solvers: acmeHttp01Solvers(),
-          },
-        },
-      });
+      const issuer = acmeClusterIssuer(this, 'ClusterIssuer', { name: config.clusterIssuer, server: config.renderClusterIssuer.server });
       setSyncWave(issuer, AURONTEK_SYNC_WAVES.namespace);
     }
 

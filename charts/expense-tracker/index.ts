@@ -3,7 +3,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ClusterIssuer } from '../../imports/cert-manager-clusterissuer-cert-manager.io';
 import {
-  acmeHttp01Solvers, clusterServiceHost, Edge, ExistingSecret, ExternalNameService, NamespaceBaseline, Peer, PlatformChart, Postgres, WebApp, WorkloadServiceMonitor,
+  acmeClusterIssuer, clusterServiceHost, Edge, ExistingSecret, ExternalNameService, NamespaceBaseline, Peer, PlatformChart, Postgres, WebApp, WorkloadServiceMonitor,
 } from '../../lib';
 import { FastApiBackend } from '../../lib/fastapi-backend';
 import { setSyncWave } from '../../lib/sync-wave';
@@ -47,16 +47,9 @@ export class ExpenseTrackerChart extends PlatformChart {
     const namespace = new NamespaceBaseline(this, 'Namespace', { name: ns });
 
     // The cluster setup defines this issuer (core/cluster-issuer.yaml); each environment is its own cluster.
-    this.clusterIssuer = new ClusterIssuer(this, 'ClusterIssuer', {
-      metadata: { name: config.clusterIssuer.name },
-      spec: {
-        acme: {
-          server: config.clusterIssuer.server,
-          email: config.clusterIssuer.email,
-          privateKeySecretRef: { name: config.clusterIssuer.name },
-          solvers: acmeHttp01Solvers(),
-        },
-      },
+    // Its account key Secret keeps the name the cluster setup gave it.
+    this.clusterIssuer = acmeClusterIssuer(this, 'ClusterIssuer', {
+      name: config.clusterIssuer.name, server: config.clusterIssuer.server, email: config.clusterIssuer.email, accountKeySecretName: config.clusterIssuer.name,
     });
 
     // EKS ships only gp2; the document's gp3 volumes come from the EBS CSI driver (`type: gp3`, `encrypted`: see
