@@ -1,15 +1,15 @@
 import * as path from 'path';
 import { App } from 'cdk8s';
 import { buildApp, PLATFORMS, UnknownFilterError } from './charts';
-import { PropValidationError } from './lib/errors';
-import { RenderedChart, synthesize, ValidationFailedError } from './lib/synth';
+import { PropValidationError } from './lib/core/errors';
+import { RenderedChart, synthesize, ValidationFailedError } from './lib/render/synth';
 import { PLATFORMS_DOC } from './lib/topology';
 
-// The watcher (lib/watch.ts) evaluates a bundle of this file and renders through these.
+// The watcher (lib/render/watch.ts) evaluates a bundle of this file and renders through these.
 export { App } from 'cdk8s';
 export { buildApp, PLATFORMS } from './charts';
-export { PlatformChart } from './lib/platform-chart';
-export { addCrossChartFindings, renderChart, synthesize, ValidationFailedError, writeChart } from './lib/synth';
+export { PlatformChart } from './lib/core/platform-chart';
+export { addCrossChartFindings, renderChart, synthesize, ValidationFailedError, writeChart } from './lib/render/synth';
 
 /** The command line flags, with what they take, for the error that lists them. */
 export const FLAGS: Readonly<Record<string, string>> = {

@@ -95,19 +95,19 @@ function childScale(scale: number, outdir: string): void {
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { App } = require('cdk8s') as typeof import('cdk8s');
   const { buildApp } = require('../charts') as typeof import('../charts');
-  const { PlatformChart } = require('../lib/platform-chart') as typeof import('../lib/platform-chart');
-  const { fileNameOf, kustomization, toYaml } = require('../lib/synth') as typeof import('../lib/synth');
+  const { PlatformChart } = require('../lib/core/platform-chart') as typeof import('../lib/core/platform-chart');
+  const { fileNameOf, kustomization, toYaml } = require('../lib/render/synth') as typeof import('../lib/render/synth');
   const { checkDuplicateKeys, validateObjects } = require('../lib/validation') as typeof import('../lib/validation');
   const { TOPOLOGY_FILE, topologyMarkdown } = require('../lib/topology') as typeof import('../lib/topology');
   const loadMs = now() - t0;
 
   const phases: Phases = { build: 0, toJson: 0, yaml: 0, validation: 0, duplicateKeys: 0, topology: 0, write: 0, total: 0 };
   let t = now();
-  const copies: { copy: number; charts: import('../lib/platform-chart').PlatformChart[] }[] = [];
+  const copies: { copy: number; charts: import('../lib/core/platform-chart').PlatformChart[] }[] = [];
   for (let copy = 0; copy < scale; copy++) {
     const app = new App({ outdir });
     buildApp(app);
-    copies.push({ copy, charts: app.charts.filter((c): c is import('../lib/platform-chart').PlatformChart => c instanceof PlatformChart) });
+    copies.push({ copy, charts: app.charts.filter((c): c is import('../lib/core/platform-chart').PlatformChart => c instanceof PlatformChart) });
   }
   phases.build = now() - t;
 

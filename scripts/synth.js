@@ -10,7 +10,7 @@
  * V8's code cache for the bundle is kept beside it, so later runs skip parsing and compiling too.
  * The bundle is the same code tsx would run (tsx is esbuild too), so the output is byte-identical.
  *
- * `--watch` runs lib/watch.ts instead (bundled the same way, with packages left to Node).
+ * `--watch` runs lib/render/watch.ts instead (bundled the same way, with packages left to Node).
  * Set PLATFORM_SYNTH_NO_BUNDLE=1 to run main.ts through tsx instead (stack traces point into the .ts files).
  */
 const crypto = require('crypto');
@@ -183,7 +183,7 @@ function load(file) {
 
 async function run(argv) {
   if (argv.includes('--watch')) {
-    const watch = load(await bundle('lib/watch.ts', false));
+    const watch = load(await bundle('lib/render/watch.ts', false));
     return watch.exports.watch({ root: ROOT, argv: argv.filter((a) => a !== '--watch'), buildOptions: (e) => buildOptions(e, false) });
   }
   if (process.env.PLATFORM_SYNTH_NO_BUNDLE) {

@@ -6,7 +6,7 @@ import { PLATFORMS } from '../charts';
 import { argocdPlatform } from '../charts/argocd';
 import { PlatformDefinition } from '../charts/platform';
 import * as lib from '../lib';
-import { renderChart } from '../lib/synth';
+import { renderChart } from '../lib/render/synth';
 
 /**
  * docs/adding-a-platform.md, run as written: its config.ts and index.ts blocks are compiled and evaluated as the

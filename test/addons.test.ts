@@ -10,7 +10,7 @@ import { ADDON_NAMES, ADDONS, AddOnName } from '../lib/addons/catalog';
 import { deriveAddOns, ClusterObjects, groupOf, UnprovidedKindError } from '../lib/addons/derive';
 import { EXACT_VERSION, HelmApplication } from '../lib/addons/helm-application';
 import { PlatformChart } from '../lib';
-import { renderChart } from '../lib/synth';
+import { renderChart } from '../lib/render/synth';
 import { addOnsMarkdown, addOnsMermaid, clusterPictures, topologyMarkdown } from '../lib/topology';
 import { testChart } from './util';
 

@@ -8,7 +8,7 @@ import {
   NamespaceBaseline, NginxIngress, Peer, PlatformChart, Postgres, PostgresBackup, RabbitMq, Redis, SealedSecret, Temporal, TemporalNamespaceJob, TemporalSchemaJob,
   VllmDeployment, WebApp, Workload, WorkloadNetworkPolicy, WorkloadServiceMonitor,
 } from '../lib';
-import { renderChart } from '../lib/synth';
+import { renderChart } from '../lib/render/synth';
 
 /** Ciphertext shaped like `kubeseal --raw` output (a 512-byte RSA block and an AES-GCM tag); decrypts to nothing. */
 function sealed(seed: string): string {

@@ -6,7 +6,7 @@ import { promisify } from 'util';
 import { App } from 'cdk8s';
 import { parse, parseAllDocuments } from 'yaml';
 import { buildApp } from '../charts';
-import { synthesize } from '../lib/synth';
+import { synthesize } from '../lib/render/synth';
 
 /**
  * Every `dist/<platform>/<environment>/` must be a self-contained kustomization: `kubectl kustomize` (what Argo CD

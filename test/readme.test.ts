@@ -3,7 +3,7 @@ import * as path from 'path';
 import { App } from 'cdk8s';
 import { transformSync } from 'esbuild';
 import * as lib from '../lib';
-import { renderChart } from '../lib/synth';
+import { renderChart } from '../lib/render/synth';
 
 /** The README's "Writing a chart" example, run as written: documentation that cannot drift from the code. */
 test('the README example builds a chart that passes the validation gate', () => {

@@ -6,8 +6,8 @@ import * as fc from 'fast-check';
 import { parse, stringify } from 'yaml';
 import { buildApp } from '../charts';
 import { NamespaceBaseline, PlatformChart, Workload, WorkloadProps } from '../lib';
-import { fastStringify } from '../lib/fast-yaml';
-import { fileNameOf, kustomization, renderChart, synthesize, toYaml, ValidationFailedError } from '../lib/synth';
+import { fastStringify } from '../lib/render/fast-yaml';
+import { fileNameOf, kustomization, renderChart, synthesize, toYaml, ValidationFailedError } from '../lib/render/synth';
 
 const web: WorkloadProps = {
   image: 'ghcr.io/example/web:1.0.0',
@@ -77,7 +77,7 @@ describe('synth', () => {
     expect(fs.readdirSync(outdir)).toEqual([]);
   });
 
-  describe('fast YAML layout (lib/fast-yaml.ts) writes the bytes of the yaml library', () => {
+  describe('fast YAML layout (lib/render/fast-yaml.ts) writes the bytes of the yaml library', () => {
     const options = { lineWidth: 0, aliasDuplicateObjects: false, indent: 2, version: '1.1' } as const;
 
     test('on every object the app renders, and covers most of them', () => {

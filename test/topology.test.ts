@@ -6,7 +6,7 @@ import { App } from 'cdk8s';
 import { buildApp } from '../charts';
 import { ArotiChart } from '../charts/aroti';
 import { NamespaceBaseline, NginxIngress, Peer, PlatformChart, Workload, WorkloadProps } from '../lib';
-import { renderChart, RenderedChart, synthesize } from '../lib/synth';
+import { renderChart, RenderedChart, synthesize } from '../lib/render/synth';
 import {
   analyzeNetwork, buildTopology, mermaidId, NetworkFlow, PLATFORMS_DOC, platformsMarkdown, TOPOLOGY_FILE, Topology,
 } from '../lib/topology';

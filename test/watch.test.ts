@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { Metafile } from 'esbuild';
-import { affectedPlatforms } from '../lib/watch';
+import { affectedPlatforms } from '../lib/render/watch';
 
 const ROOT = path.join(__dirname, '..');
 /** Generous for a loaded 2-core machine; every wait fails with the watcher's output so far. */
@@ -38,12 +38,12 @@ describe('affectedPlatforms', () => {
     inputs: {
       'main.ts': input('charts/index.ts'),
       'charts/index.ts': input('charts/aroti/index.ts', 'charts/shop/index.ts', 'charts/argocd/index.ts'),
-      'charts/aroti/index.ts': input('charts/aroti/config.ts', 'lib/postgres.ts'),
+      'charts/aroti/index.ts': input('charts/aroti/config.ts', 'lib/data/postgres.ts'),
       'charts/aroti/config.ts': input(),
-      'charts/shop/index.ts': input('lib/workload.ts'),
-      'charts/argocd/index.ts': input('lib/workload.ts'),
-      'lib/postgres.ts': input('lib/workload.ts'),
-      'lib/workload.ts': input(),
+      'charts/shop/index.ts': input('lib/workloads/workload.ts'),
+      'charts/argocd/index.ts': input('lib/workloads/workload.ts'),
+      'lib/data/postgres.ts': input('lib/workloads/workload.ts'),
+      'lib/workloads/workload.ts': input(),
     },
     outputs: {},
   } as unknown as Metafile;
@@ -53,8 +53,8 @@ describe('affectedPlatforms', () => {
     expect(affectedPlatforms(metafile, ['charts/aroti/config.ts'], all)).toEqual(['aroti', 'argocd']);
   });
   test('a lib/ file re-renders every platform that imports it, directly or not', () => {
-    expect(affectedPlatforms(metafile, ['lib/postgres.ts'], all)).toEqual(['aroti', 'argocd']);
-    expect(affectedPlatforms(metafile, ['lib/workload.ts'], all)).toEqual(['aroti', 'shop', 'argocd']);
+    expect(affectedPlatforms(metafile, ['lib/data/postgres.ts'], all)).toEqual(['aroti', 'argocd']);
+    expect(affectedPlatforms(metafile, ['lib/workloads/workload.ts'], all)).toEqual(['aroti', 'shop', 'argocd']);
   });
   test('a file no platform folder reaches (main.ts, charts/index.ts, a new file) re-renders everything', () => {
     expect(affectedPlatforms(metafile, ['charts/index.ts'], all)).toEqual(all);
@@ -127,11 +127,11 @@ describe('npm run synth -- --watch', () => {
     expect(fs.readFileSync(path.join(dist, 'aroti', 'production', 'deployment-aroti-aroti-backend-api.yaml'), 'utf8')).toMatch(/- name: LOG_LEVEL\n\s+value: warning\n/);
 
     // A syntax error and a bad prop: each prints its error, writes nothing, and the watcher keeps going.
-    const names = path.join(project, 'lib', 'names.ts');
+    const names = path.join(project, 'lib', 'core', 'names.ts');
     const namesText = fs.readFileSync(names, 'utf8');
     mark = output.length;
     fs.writeFileSync(names, `${namesText}\nexport const broken = ;\n`);
-    expect(await waitFor(/still watching/, mark)).toMatch(/^watch: build failed, dist\/ unchanged; still watching\nlib\/names\.ts:\d+:\d+: /m);
+    expect(await waitFor(/still watching/, mark)).toMatch(/^watch: build failed, dist\/ unchanged; still watching\nlib\/core\/names\.ts:\d+:\d+: /m);
     mark = output.length;
     fs.writeFileSync(names, namesText);
     await waitFor(/^watch: the sources are as last rendered; dist\/ is current$/m, mark);

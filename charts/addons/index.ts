@@ -6,10 +6,10 @@ import { GatewayClass } from '../../imports/gateway-api-gatewayclass-gateway.net
 import { ADDONS, AddOnContext, AddOnName } from '../../lib/addons/catalog';
 import { ClusterAddOns, deriveAddOns, ENVOY_GATEWAY_CLASS, ENVOY_GATEWAY_CONTROLLER, UnprovidedKindError } from '../../lib/addons/derive';
 import { HelmApplication } from '../../lib/addons/helm-application';
-import { ArgoCdApplication, ClusterDestination, IN_CLUSTER_SERVER } from '../../lib/argocd-application';
-import { GroupKind } from '../../lib/argocd-project';
-import { PlatformChart } from '../../lib/platform-chart';
-import { setSyncWave } from '../../lib/sync-wave';
+import { ArgoCdApplication, ClusterDestination, IN_CLUSTER_SERVER } from '../../lib/delivery/argocd-application';
+import { GroupKind } from '../../lib/delivery/argocd-project';
+import { PlatformChart } from '../../lib/core/platform-chart';
+import { setSyncWave } from '../../lib/core/sync-wave';
 import type { ArgoCdEnvironment } from '../argocd/config';
 import { PlatformDefinition } from '../platform';
 import { ADDON_WAVES, CLUSTERS, ClusterSettings, DEFAULT_CLUSTER } from './config';

@@ -13,13 +13,13 @@
  *   needs privilege escalation, both forbidden by the Pod Security "restricted" level enforced on `system`, and
  *   a default-deny rendered into `system` would cut off Helm-installed controllers we do not render.
  * - **HPA, not KEDA**: the document scales every service on CPU 70 % / memory 80 % and lists custom metrics as
- *   future work, so the Analytics consumer gets the same HPA (lib/keda-scaled-object.ts stays available).
+ *   future work, so the Analytics consumer gets the same HPA (lib/workloads/keda-scaled-object.ts stays available).
  * - **Secrets are files**: "Secrets: mounted as volumes (never in environment)". Every credential of the three
  *   services comes from a SealedSecret mounted read-only; the environment carries only `*_FILE` paths.
  * - **Sync policy** (automatic, manual in production) lives with the Argo CD Applications in charts/argocd/config.ts.
  */
 import { createHash } from 'crypto';
-import { EdgeRendering } from '../../lib/edge';
+import { EdgeRendering } from '../../lib/networking/edge';
 
 export type AiaasEnvironment = 'development' | 'staging' | 'production';
 

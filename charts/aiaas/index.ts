@@ -51,7 +51,7 @@ export class AiaasChart extends PlatformChart {
     const baseline = new NamespaceBaseline(this, 'Namespace', { name: ns, labels: { environment: env } });
     setSyncWave(baseline, -10);
     if (config.renderClusterIssuer) {
-      // development and staging on this cluster are on Gateway API: the issuer solves through both edges (lib/edge.ts).
+      // development and staging on this cluster are on Gateway API: the issuer solves through both edges (lib/networking/edge.ts).
       const issuer = acmeClusterIssuer(this, 'ClusterIssuer', { name: config.clusterIssuer, server: config.renderClusterIssuer.server });
       setSyncWave(issuer, -10);
     }

@@ -1,4 +1,4 @@
-import { ClusterDestination, IN_CLUSTER_SERVER } from '../../lib/argocd-application';
+import { ClusterDestination, IN_CLUSTER_SERVER } from '../../lib/delivery/argocd-application';
 
 /** Every environment any platform has; the Argo CD chart renders the ones that platforms use. */
 export type ArgoCdEnvironmentName = 'development' | 'test' | 'staging' | 'production';

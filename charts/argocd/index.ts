@@ -1,11 +1,11 @@
 import { App } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ApplicationSpecIgnoreDifferences } from '../../imports/argocd-application-argoproj.io';
-import { ArgoCdApplication } from '../../lib/argocd-application';
-import { ArgoCdProject, GroupKind } from '../../lib/argocd-project';
-import { PropValidationError } from '../../lib/errors';
-import { PlatformChart } from '../../lib/platform-chart';
-import { setSyncWave } from '../../lib/sync-wave';
+import { ArgoCdApplication } from '../../lib/delivery/argocd-application';
+import { ArgoCdProject, GroupKind } from '../../lib/delivery/argocd-project';
+import { PropValidationError } from '../../lib/core/errors';
+import { PlatformChart } from '../../lib/core/platform-chart';
+import { setSyncWave } from '../../lib/core/sync-wave';
 import { PlatformDefinition } from '../platform';
 import { AddOnsLayer, AddOnsLayerProps, addOnsOfEnvironment } from '../addons';
 import { ArgoCdEnvironment, ENVIRONMENT_ORDER, ENVIRONMENTS, SyncPolicy } from './config';

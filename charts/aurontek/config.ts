@@ -6,7 +6,7 @@
  * Cloudinary and Gmail SMTP stay external managed services.
  */
 
-import { EdgeRendering } from '../../lib/edge';
+import { EdgeRendering } from '../../lib/networking/edge';
 
 export type AurontekEnvironment = 'test' | 'production';
 

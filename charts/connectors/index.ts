@@ -302,7 +302,7 @@ export class ConnectorsChart extends PlatformChart {
     const jvmStartup = (path: string, port: string): Probe => ({ http: { path, port }, periodSeconds: 10, failureThreshold: 30 });
     const httpProbe = (path: string, port: string): Probe => ({ http: { path, port }, periodSeconds: 10, timeoutSeconds: 3 });
 
-    // Upstream's airbyte-temporal chart (v1.6.0), rendered with the generic Workload rather than lib/temporal.ts:
+    // Upstream's airbyte-temporal chart (v1.6.0), rendered with the generic Workload rather than lib/services/temporal.ts:
     // that construct always adds a Web UI (unauthenticated here; upstream leaves temporal-ui off), pins its own
     // server version and defaults (shard count, search attributes) that other platforms tune and that must never
     // change under an existing Airbyte history, and has no TLS settings for Cloud SQL. Same image, env, dynamic

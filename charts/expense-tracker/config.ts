@@ -5,7 +5,7 @@
  * (HPA, requests/limits, NetworkPolicies, PostgreSQL backups to S3, ServiceMonitors) are done here.
  */
 
-import { EdgeRendering } from '../../lib/edge';
+import { EdgeRendering } from '../../lib/networking/edge';
 
 export type ExpenseTrackerEnvironment = 'staging' | 'production';
 

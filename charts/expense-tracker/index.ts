@@ -5,9 +5,9 @@ import { ClusterIssuer } from '../../imports/cert-manager-clusterissuer-cert-man
 import {
   acmeClusterIssuer, clusterServiceHost, Edge, ExistingSecret, ExternalNameService, NamespaceBaseline, Peer, PlatformChart, Postgres, WebApp, WorkloadServiceMonitor,
 } from '../../lib';
-import { FastApiBackend } from '../../lib/fastapi-backend';
-import { setSyncWave } from '../../lib/sync-wave';
-import { PostgresBackup } from '../../lib/postgres-backup';
+import { FastApiBackend } from '../../lib/services/fastapi-backend';
+import { setSyncWave } from '../../lib/core/sync-wave';
+import { PostgresBackup } from '../../lib/data/postgres-backup';
 import { PlatformDefinition } from '../platform';
 import { EXPENSE_TRACKER_CONFIG, EXPENSE_TRACKER_ENVIRONMENTS, ExpenseTrackerConfig, ExpenseTrackerEnvironment } from './config';
 

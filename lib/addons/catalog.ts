@@ -1,4 +1,4 @@
-import { GroupKind } from '../argocd-project';
+import { GroupKind } from '../delivery/argocd-project';
 
 /**
  * The cluster add-ons this repository installs, each from its upstream Helm chart at an exact version, with the

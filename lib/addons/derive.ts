@@ -1,5 +1,5 @@
-import { ACME_SOLVER_LABEL, acmeHttp01Solvers } from '../edge';
-import { PropValidationError } from '../errors';
+import { ACME_SOLVER_LABEL, acmeHttp01Solvers } from '../networking/edge';
+import { PropValidationError } from '../core/errors';
 import { ADDON_NAMES, ADDONS, AddOnName, GpuPlacement, Provider, Toleration } from './catalog';
 
 /** The edge controller Envoy Gateway registers for the `envoy-gateway` GatewayClass (charts/addons renders the class). */
@@ -146,7 +146,7 @@ export function deriveAddOns(input: ClusterObjects): ClusterAddOns {
       need('cert-manager', source, o, 'cert-manager.io issuer annotation');
     }
     if (o.kind === 'ClusterIssuer' && group === 'cert-manager.io') renderedIssuers.add(o.metadata?.name);
-    // The Gateway API edge (lib/edge.ts) asks for its listener certificates with Certificate objects labelled for
+    // The Gateway API edge (lib/networking/edge.ts) asks for its listener certificates with Certificate objects labelled for
     // the solver that attaches to its Gateway; every ClusterIssuer on such a cluster needs that solver too.
     if (o.kind === 'Certificate' && group === 'cert-manager.io' && o.spec?.issuerRef?.kind === 'ClusterIssuer') {
       const solvers = issuerSolvers.get(o.spec.issuerRef.name) ?? new Map<string, object>();

@@ -1,8 +1,8 @@
 import { Construct } from 'constructs';
 import { Application } from '../../imports/argocd-application-argoproj.io';
-import { ARGOCD_RESOURCES_FINALIZER, checkClusterDestination, ClusterDestination } from '../argocd-application';
-import { check } from '../errors';
-import { checkDnsLabel } from '../names';
+import { ARGOCD_RESOURCES_FINALIZER, checkClusterDestination, ClusterDestination } from '../delivery/argocd-application';
+import { check } from '../core/errors';
+import { checkDnsLabel } from '../core/names';
 import { HelmChartRef } from './catalog';
 
 /** A full semantic version, optionally with a leading `v`: no ranges, no wildcards, no `latest`. */

@@ -1,5 +1,5 @@
 import { ApiObject } from 'cdk8s';
-import { PlatformChart } from '../platform-chart';
+import { PlatformChart } from '../core/platform-chart';
 import { alertsOf, prometheusRuleSpec } from './alerts';
 import { DASHBOARD_LABEL, dashboardOf } from './dashboards';
 import { EXPORTERS } from './exporters';

@@ -10,7 +10,7 @@ export const TOPOLOGY_FILE = 'TOPOLOGY.md';
 /** The index of every platform/environment diagram, committed on main. */
 export const PLATFORMS_DOC = 'docs/platforms.md';
 
-/** What the topology needs of a rendered chart (a `RenderedChart` from lib/synth.ts fits). */
+/** What the topology needs of a rendered chart (a `RenderedChart` from lib/render/synth.ts fits). */
 export interface TopologySource {
   readonly platform: string;
   readonly environment: string;

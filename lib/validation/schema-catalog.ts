@@ -293,7 +293,7 @@ function compileCached(key: string, schema: SchemaNode): ValidateFunction {
 
 /**
  * Validators loaded in this process, by cache file (which names everything they depend on). Kept on globalThis
- * because the watcher (lib/watch.ts) evaluates a fresh copy of this module on every edit.
+ * because the watcher (lib/render/watch.ts) evaluates a fresh copy of this module on every edit.
  */
 const LOADED: Map<string, ValidateFunction> = ((globalThis as { __platformValidators?: Map<string, ValidateFunction> }).__platformValidators ??= new Map());
 

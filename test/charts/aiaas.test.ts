@@ -1,7 +1,7 @@
 import { App } from 'cdk8s';
 import { aiaas, AIAAS_CONFIG, AIAAS_ENVIRONMENTS, AIAAS_SERVICES, AiaasChart, AiaasEnvironment, SYSTEM_NAMESPACE } from '../../charts/aiaas';
 import { looksLikeSealedCiphertext } from '../../lib';
-import { renderChart } from '../../lib/synth';
+import { renderChart } from '../../lib/render/synth';
 import { edgePeer, exposed } from '../edge-util';
 import { findObject, mainContainer, objectsOf, objectsOfKind } from '../util';
 
@@ -278,7 +278,7 @@ describe('aiaas Let\'s Encrypt ClusterIssuer on the shared lke cluster', () => {
         privateKeySecretRef: { name: 'letsencrypt-prod-account-key' },
         solvers: [
           { http01: { ingress: { ingressClassName: 'nginx' } } },
-          // Certificates of the Gateway API edge are labelled for the solver that attaches to the Gateway (lib/edge.ts).
+          // Certificates of the Gateway API edge are labelled for the solver that attaches to the Gateway (lib/networking/edge.ts).
           {
             selector: { matchLabels: { 'platform.example.org/acme-http01-solver': 'gateway-api' } },
             http01: { gatewayHTTPRoute: { parentRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'edge', sectionName: 'http' }] } },

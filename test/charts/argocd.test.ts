@@ -3,7 +3,7 @@ import { ARGOCD_PLATFORM, ArgoCdEnvironment, argocdPlatform, factsOf } from '../
 import { buildApp, PLATFORMS } from '../../charts';
 import { PlatformDefinition } from '../../charts/platform';
 import { ARGOCD_RESOURCES_FINALIZER, parseQuantity, PlatformChart } from '../../lib';
-import { renderChart } from '../../lib/synth';
+import { renderChart } from '../../lib/render/synth';
 import { findObject, objectsOfKind } from '../util';
 
 const REPO = 'https://git.example.com/platform-manifests.git';

@@ -1,8 +1,8 @@
 import { App } from 'cdk8s';
 import { AROTI_CONFIG, AROTI_ENVIRONMENTS, AROTI_SYNC_WAVES, aroti, ArotiChart, ArotiConfig, ArotiEnvironment } from '../../charts/aroti';
 import { PLATFORMS } from '../../charts';
-import { renderChart } from '../../lib/synth';
-import { acmeHttp01Solvers } from '../../lib/edge';
+import { renderChart } from '../../lib/render/synth';
+import { acmeHttp01Solvers } from '../../lib/networking/edge';
 import { exposed } from '../edge-util';
 import { findObject, mainContainer, objectsOf, objectsOfKind } from '../util';
 

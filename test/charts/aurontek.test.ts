@@ -1,6 +1,6 @@
 import { App } from 'cdk8s';
 import { aurontek, AURONTEK_CONFIG, AurontekChart, AurontekConfig, AurontekEnvironment } from '../../charts/aurontek';
-import { renderChart } from '../../lib/synth';
+import { renderChart } from '../../lib/render/synth';
 import { edgePeer, exposed } from '../edge-util';
 import { findObject, mainContainer, objectsOf, objectsOfKind } from '../util';
 
@@ -125,7 +125,7 @@ describe.each(['test', 'production'] as const)('aurontek %s', (environment) => {
     } else {
       expect(findObject(objects, 'HTTPRoute', 'gateway', NS).spec.rules[0].timeouts).toEqual({ request: '3600s' });
       // Envoy Gateway v1.9.0 refuses WebSocket upgrades on a route with a request buffer: Socket.IO needs them, so the
-      // 10Mi limit is the gateway service's to enforce on this edge (lib/edge.ts).
+      // 10Mi limit is the gateway service's to enforce on this edge (lib/networking/edge.ts).
       expect(objectsOfKind(objects, 'BackendTrafficPolicy')).toEqual([]);
     }
     expect(objectsOfKind(objects, 'Service').every((s) => s.spec.type === 'ClusterIP')).toBe(true);
@@ -232,7 +232,7 @@ describe('aurontek Let\'s Encrypt ClusterIssuer', () => {
       privateKeySecretRef: { name: 'letsencrypt-prod-account-key' },
       solvers: [
         { http01: { ingress: { ingressClassName: 'nginx' } } },
-        // Certificates of the Gateway API edge are labelled for the solver that attaches to the Gateway (lib/edge.ts).
+        // Certificates of the Gateway API edge are labelled for the solver that attaches to the Gateway (lib/networking/edge.ts).
         {
           selector: { matchLabels: { 'platform.example.org/acme-http01-solver': 'gateway-api' } },
           http01: { gatewayHTTPRoute: { parentRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'edge', sectionName: 'http' }] } },

@@ -6,7 +6,7 @@ import {
 import { AIRBYTE_COMPONENTS, AIRBYTE_CONTRACT, AirbyteComponent, contractProblems } from '../../charts/connectors/airbyte-contract';
 import { parseQuantity } from '../../lib';
 import { CONNECTORS_CONFIG, CONNECTORS_ENVIRONMENTS, ConnectorsConfig, ConnectorsEnvironment } from '../../charts/connectors/config';
-import { renderChart } from '../../lib/synth';
+import { renderChart } from '../../lib/render/synth';
 import { findObject, mainContainer, objectsOf, objectsOfKind } from '../util';
 
 const NS = 'airbyte';

@@ -2,7 +2,7 @@ import { App } from 'cdk8s';
 import {
   EXPENSE_TRACKER_CONFIG, ExpenseTrackerChart, ExpenseTrackerEnvironment, expenseTracker,
 } from '../../charts/expense-tracker';
-import { renderChart } from '../../lib/synth';
+import { renderChart } from '../../lib/render/synth';
 import { edgePeer, exposed } from '../edge-util';
 import { findObject, mainContainer, objectsOf, objectsOfKind } from '../util';
 

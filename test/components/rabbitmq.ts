@@ -32,7 +32,7 @@ export function rabbitmqCases(where: string, objects: readonly RenderedObject[])
  * are right for the image. The tier boots without them; everything else is checked as rendered.
  */
 export const KEYS_NEWER_THAN_DEBIAN: Readonly<Record<string, string>> = {
-  default_queue_type: 'node-wide default queue type, in the schema since RabbitMQ 3.13 (deps/rabbit/priv/schema/rabbit.schema) and honoured on declare since 4.0 (lib/rabbitmq.ts)',
+  default_queue_type: 'node-wide default queue type, in the schema since RabbitMQ 3.13 (deps/rabbit/priv/schema/rabbit.schema) and honoured on declare since 4.0 (lib/data/rabbitmq.ts)',
 };
 
 export function haveRabbitmq(): boolean {

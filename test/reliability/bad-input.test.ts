@@ -6,7 +6,7 @@ import {
   ArgoCdApplication, Autoscaler, DisruptionBudget, ExistingSecret, Keycloak, KeycloakProps, NamespaceBaseline, NginxIngress, PlatformChart, PropValidationError, VllmDeployment,
   Workload, WorkloadProps,
 } from '../../lib';
-import { addCrossChartFindings, renderChart } from '../../lib/synth';
+import { addCrossChartFindings, renderChart } from '../../lib/render/synth';
 import { Finding } from '../../lib/validation';
 import { describeFindings, freshChart, propErrorOf } from './helpers';
 

@@ -5,7 +5,7 @@ import * as path from 'path';
 import { App } from 'cdk8s';
 import { parse } from 'yaml';
 import { buildApp, PLATFORMS } from '../../charts';
-import { synthesize } from '../../lib/synth';
+import { synthesize } from '../../lib/render/synth';
 
 /**
  * Two runs give the same bytes: the whole app synthesized twice in this process and once in a child process with

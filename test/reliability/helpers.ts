@@ -2,7 +2,7 @@ import { App } from 'cdk8s';
 import * as fc from 'fast-check';
 import { PLATFORMS } from '../../charts';
 import { PlatformChart, PropValidationError } from '../../lib';
-import { renderChart } from '../../lib/synth';
+import { renderChart } from '../../lib/render/synth';
 import { Finding } from '../../lib/validation';
 
 /**

@@ -1,6 +1,6 @@
 import { App } from 'cdk8s';
 import { ExistingSecret, NamespaceBaseline, PlatformChart, Postgres, Workload } from '../../lib';
-import { toYaml } from '../../lib/synth';
+import { toYaml } from '../../lib/render/synth';
 
 /**
  * Renders a chart whose sorted lists hold strings that collate differently by locale ("aa" sorts after "z" in

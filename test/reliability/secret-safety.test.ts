@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ExistingSecret, NamespaceBaseline, Postgres, Redis, Workload } from '../../lib';
-import { renderChart, RenderedChart } from '../../lib/synth';
+import { renderChart, RenderedChart } from '../../lib/render/synth';
 import { describeFindings, freshChart, platformCases, propErrorOf } from './helpers';
 
 /**

@@ -3,7 +3,7 @@ import { buildApp } from '../../charts';
 import { AIAAS_CONFIG } from '../../charts/aiaas';
 import { AURONTEK_CONFIG } from '../../charts/aurontek';
 import { PlatformChart } from '../../lib';
-import { addCrossChartFindings, renderChart } from '../../lib/synth';
+import { addCrossChartFindings, renderChart } from '../../lib/render/synth';
 import { destinationsOf, validateAcrossSets } from '../../lib/validation';
 import { application, clusterIssuer, clusterSets, CTX, ingress } from './fixtures';
 

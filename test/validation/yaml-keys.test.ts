@@ -3,7 +3,7 @@ import * as fc from 'fast-check';
 import { parseAllDocuments } from 'yaml';
 import { buildApp } from '../../charts';
 import { PlatformChart } from '../../lib';
-import { toYaml } from '../../lib/synth';
+import { toYaml } from '../../lib/render/synth';
 import { checkDuplicateKeys } from '../../lib/validation';
 import { mayHaveDuplicateKeys } from '../../lib/validation/yaml-keys';
 

@@ -1,0 +1,178 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { App } from 'cdk8s';
+import { stringify } from 'yaml';
+import { fastStringify } from './fast-yaml';
+import { ExternalReference, PlatformChart } from '../core/platform-chart';
+import { platformsMarkdown, TOPOLOGY_FILE, topologyMarkdown } from '../topology';
+import { checkDuplicateKeys, formatFindings, Finding, validateAcrossSets, validateObjects } from '../validation';
+
+/** One rendered file of a chart. */
+export interface RenderedFile {
+  /** File name inside `dist/<platform>/<environment>/`. */
+  readonly fileName: string;
+  /** The object it holds. */
+  readonly object: any;
+  /** The YAML text, byte for byte what is written. */
+  readonly text: string;
+}
+
+/** A chart rendered and validated, before it is written. */
+export interface RenderedChart {
+  readonly platform: string;
+  readonly environment: string;
+  /** `<platform>/<environment>`, relative to the output directory. */
+  readonly directory: string;
+  readonly files: readonly RenderedFile[];
+  /** Findings that fail the synth. */
+  readonly findings: readonly Finding[];
+  /** Findings covered by a named exemption (reported, not fatal). */
+  readonly exempted: readonly Finding[];
+  /** Objects the chart refers to but does not render (the cross-chart checks read them too). */
+  readonly externalReferences: readonly ExternalReference[];
+}
+
+// Apply order for readers and for `kubectl apply -k`: namespaces and cluster-scoped things first, workloads last.
+const KIND_ORDER = [
+  'Namespace', 'CustomResourceDefinition', 'ClusterIssuer', 'ClusterSecretStore', 'AppProject', 'ResourceQuota', 'LimitRange',
+  'NetworkPolicy', 'ServiceAccount', 'Role', 'RoleBinding', 'SealedSecret', 'SecretStore', 'ExternalSecret', 'Secret', 'ConfigMap',
+  'PersistentVolumeClaim', 'Service', 'BackendConfig', 'ManagedCertificate', 'Certificate', 'Issuer',
+  'StatefulSet', 'Deployment', 'Job', 'CronJob', 'HorizontalPodAutoscaler', 'ScaledObject', 'PodDisruptionBudget',
+  'Ingress', 'Gateway', 'HTTPRoute', 'ServiceMonitor', 'PodMonitor', 'PrometheusRule', 'Application',
+];
+
+/** Renders one chart to YAML files and runs the validation gate on them. Pure: writes nothing. */
+export function renderChart(chart: PlatformChart): RenderedChart {
+  const ctx = { platform: chart.platform, environment: chart.environment };
+  const objects = chart.toJson();
+  const files: RenderedFile[] = objects
+    .map((object) => ({ fileName: fileNameOf(object), object, text: toYaml(object) }))
+    .sort((a, b) => compareObjects(a.object, b.object));
+  // The gate reports duplicate objects (schema/duplicate-object); duplicate YAML keys can only be seen in the text.
+  const findings: Finding[] = files.flatMap((file) => checkDuplicateKeys(file.text, ctx, file.fileName));
+  const report = validateObjects(objects, ctx, { externalReferences: chart.externalReferences, capacityBudgets: chart.capacityBudgets });
+  return {
+    platform: chart.platform,
+    environment: chart.environment,
+    directory: path.join(chart.platform, chart.environment),
+    files,
+    findings: [...findings, ...report.findings],
+    exempted: report.exempted,
+    externalReferences: chart.externalReferences,
+  };
+}
+
+/** The `kustomization.yaml` listing a chart's files, so `kubectl kustomize` and Argo CD read the same set. */
+export function kustomization(files: readonly RenderedFile[]): string {
+  return toYaml({
+    apiVersion: 'kustomize.config.k8s.io/v1beta1',
+    kind: 'Kustomization',
+    resources: files.map((f) => f.fileName),
+  });
+}
+
+/** Thrown when the validation gate finds problems; the message lists every finding. */
+export class ValidationFailedError extends Error {
+  constructor(readonly charts: readonly RenderedChart[]) {
+    const count = charts.reduce((n, c) => n + c.findings.length, 0);
+    const details = charts.filter((c) => c.findings.length > 0)
+      .map((c) => formatFindings({ findings: [...c.findings], exempted: [] })).join('\n');
+    super(`validation gate: ${count} finding(s); nothing was written.\n${details}`);
+    this.name = 'ValidationFailedError';
+  }
+}
+
+export interface SynthesizeOptions {
+  /** Output directory. */
+  readonly outdir: string;
+  /** Empty the whole output directory first (a full run), so platforms and environments that were removed disappear too. @default false */
+  readonly clean?: boolean;
+  /** Rewrite this index of every platform's TOPOLOGY.md (docs/platforms.md); only on a clean (full, unfiltered) run. @default - not written */
+  readonly platformsDoc?: string;
+}
+
+/**
+ * Renders and validates every PlatformChart of `app`, then writes `outdir/<platform>/<environment>/` with a
+ * kustomization each. Nothing is written when any chart has a finding. Directories of the rendered charts are
+ * replaced whole, so the files of deleted resources disappear.
+ */
+export function synthesize(app: App, options: SynthesizeOptions): RenderedChart[] {
+  const charts = app.charts.filter((c): c is PlatformChart => c instanceof PlatformChart).map(renderChart);
+  addCrossChartFindings(charts);
+  if (charts.some((c) => c.findings.length > 0)) throw new ValidationFailedError(charts);
+  if (options.clean) fs.rmSync(options.outdir, { recursive: true, force: true });
+  for (const chart of charts) writeChart(options.outdir, chart);
+  if (options.clean && options.platformsDoc) {
+    fs.mkdirSync(path.dirname(options.platformsDoc), { recursive: true });
+    fs.writeFileSync(options.platformsDoc, platformsMarkdown(charts));
+  }
+  return charts;
+}
+
+/**
+ * Adds the findings about conflicts between charts that Argo CD sends to one cluster (rules `cluster/*`) to the
+ * chart each is about. Only charts a rendered Argo CD Application names are checked: a filtered run checks less.
+ */
+export function addCrossChartFindings(charts: RenderedChart[]): void {
+  const sets = charts.map((c) => ({
+    platform: c.platform, environment: c.environment, objects: c.files.map((f) => f.object), externalReferences: c.externalReferences,
+  }));
+  const findings = validateAcrossSets(sets);
+  charts.forEach((chart, i) => {
+    const own = findings.filter((f) => f.platform === chart.platform && f.environment === chart.environment);
+    if (own.length > 0) charts[i] = { ...chart, findings: [...chart.findings, ...own] };
+  });
+}
+
+/**
+ * Writes one chart's directory, `outdir/<platform>/<environment>/`, whole: the files go into a temporary sibling
+ * directory that then replaces the old one by rename, so a reader (Argo CD, `kubectl apply -k`, the watcher's
+ * next diff) never sees half a chart, and the files of deleted resources disappear.
+ */
+export function writeChart(outdir: string, chart: RenderedChart): void {
+  const dir = path.join(outdir, chart.directory);
+  const tmp = `${dir}.tmp-${process.pid}`;
+  fs.rmSync(tmp, { recursive: true, force: true });
+  fs.mkdirSync(tmp, { recursive: true });
+  for (const file of chart.files) fs.writeFileSync(path.join(tmp, file.fileName), file.text);
+  fs.writeFileSync(path.join(tmp, 'kustomization.yaml'), kustomization(chart.files));
+  // A picture of the rendered objects for reviewers; not a resource, so kustomization.yaml does not list it.
+  fs.writeFileSync(path.join(tmp, TOPOLOGY_FILE), topologyMarkdown(chart));
+  if (fs.existsSync(dir)) {
+    // rename() cannot replace a non-empty directory: move the old one aside first, then drop it.
+    const old = `${dir}.old-${process.pid}`;
+    fs.rmSync(old, { recursive: true, force: true });
+    fs.renameSync(dir, old);
+    fs.renameSync(tmp, dir);
+    fs.rmSync(old, { recursive: true, force: true });
+  } else {
+    fs.renameSync(tmp, dir);
+  }
+}
+
+/**
+ * YAML with no line folding and no anchors: the same bytes on every machine. Written with YAML 1.1 quoting
+ * because kubectl and Argo CD read manifests with a YAML 1.1 parser (sigs.k8s.io/yaml): an unquoted `on`,
+ * `yes` or `n` would arrive as a boolean. Quoted strings mean the same to 1.2 readers.
+ */
+export function toYaml(object: unknown): string {
+  // The same bytes as the library's stringify, written directly when the object is plain JSON (lib/render/fast-yaml.ts).
+  return fastStringify(object, YAML_OPTIONS) ?? stringify(object, YAML_OPTIONS);
+}
+
+const YAML_OPTIONS = { lineWidth: 0, aliasDuplicateObjects: false, indent: 2, version: '1.1' } as const;
+
+/** `<kind>-<namespace>-<name>.yaml` (namespace left out for cluster-scoped objects), lower case. */
+export function fileNameOf(object: any): string {
+  const ns = object.metadata?.namespace;
+  return `${[object.kind, ns, object.metadata?.name].filter(Boolean).join('-')}.yaml`.toLowerCase();
+}
+
+function compareObjects(a: any, b: any): number {
+  const rank = (o: any) => { const i = KIND_ORDER.indexOf(o.kind); return i < 0 ? KIND_ORDER.length : i; };
+  return rank(a) - rank(b) || cmp(a.kind, b.kind) || cmp(a.metadata?.namespace ?? '', b.metadata?.namespace ?? '') || cmp(a.metadata?.name ?? '', b.metadata?.name ?? '');
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
