@@ -97,6 +97,12 @@ export function deriveAddOns(input: ClusterObjects): ClusterAddOns {
   const gateways = new Map<string, string>();
   const renderedIssuers = new Set<string>();
   const issuerSolvers = new Map<string, Map<string, object>>();
+  /** The HTTP-01 solvers the objects named so far ask `issuer` for, by edge. */
+  const solversOf = (issuer: string): Map<string, object> => {
+    const solvers = issuerSolvers.get(issuer) ?? new Map<string, object>();
+    issuerSolvers.set(issuer, solvers);
+    return solvers;
+  };
   for (const { object: o } of input.objects) {
     if (o.kind === 'Gateway' && groupOf(o.apiVersion) === 'gateway.networking.k8s.io') {
       gateways.set(`${o.metadata?.namespace ?? ''}/${o.metadata?.name}`, o.spec?.gatewayClassName ?? '');
@@ -149,16 +155,14 @@ export function deriveAddOns(input: ClusterObjects): ClusterAddOns {
     // The Gateway API edge (lib/networking/edge.ts) asks for its listener certificates with Certificate objects labelled for
     // the solver that attaches to its Gateway; every ClusterIssuer on such a cluster needs that solver too.
     if (o.kind === 'Certificate' && group === 'cert-manager.io' && o.spec?.issuerRef?.kind === 'ClusterIssuer') {
-      const solvers = issuerSolvers.get(o.spec.issuerRef.name) ?? new Map<string, object>();
-      issuerSolvers.set(o.spec.issuerRef.name, solvers);
+      const solvers = solversOf(o.spec.issuerRef.name);
       if (o.metadata?.labels?.[ACME_SOLVER_LABEL] === 'gateway-api') {
         solvers.set('edge/gateway-api', acmeHttp01Solvers()[1]);
       }
     }
     const issuer: string | undefined = annotations['cert-manager.io/cluster-issuer'];
     if (issuer !== undefined) {
-      const solvers = issuerSolvers.get(issuer) ?? new Map<string, object>();
-      issuerSolvers.set(issuer, solvers);
+      const solvers = solversOf(issuer);
       if (o.kind === 'Ingress' && o.spec?.ingressClassName) {
         solvers.set(`ingress/${o.spec.ingressClassName}`, { http01: { ingress: { ingressClassName: o.spec.ingressClassName } } });
       } else if (o.kind === 'Gateway') {
