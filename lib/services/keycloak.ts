@@ -146,10 +146,6 @@ export class Keycloak extends Construct implements IHttpBackend {
   /** Public host name (`KC_HOSTNAME`). */
   public readonly hostname: string;
 
-  /** The same as routing to the Keycloak construct itself (kept for charts written before it was a backend). */
-  public get httpBackend(): IHttpBackend {
-    return this;
-  }
 
   /** An edge routes to Keycloak directly (`backend: keycloak`): Service name. */
   public get serviceName(): string {
