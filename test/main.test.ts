@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseArgs } from '../main';
+import { tree } from './util';
 
 const ROOT = path.join(__dirname, '..');
 
@@ -15,19 +16,6 @@ function synth(...args: string[]) {
   return { ...result, outdir };
 }
 
-/** Every file under `dir`, relative, with its bytes. */
-function tree(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else out[path.relative(dir, p)] = fs.readFileSync(p, 'utf8');
-    }
-  };
-  walk(dir);
-  return out;
-}
 
 describe('main.ts', () => {
   test('an unknown platform or environment is a one-line error with what is known, not a stack trace', () => {

@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { App } from 'cdk8s';
 import { PlatformChart, PlatformChartProps } from '../lib';
 
@@ -30,4 +32,27 @@ export function objectsOfKind(objects: readonly any[], kind: string): any[] {
 export function mainContainer(workload: any): any {
   const spec = workload.kind === 'CronJob' ? workload.spec.jobTemplate.spec.template.spec : workload.spec.template.spec;
   return spec.containers[0];
+}
+
+/** Every file under `dir` whose name ends with `suffix`, as absolute paths, depth first. */
+export function filesUnder(dir: string, suffix = ''): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const full = path.join(dir, e.name);
+    return e.isDirectory() ? filesUnder(full, suffix) : e.name.endsWith(suffix) ? [full] : [];
+  });
+}
+
+/** Every file under `dir`, by path relative to it, with its text. */
+export function tree(dir: string): Record<string, string> {
+  return Object.fromEntries(filesUnder(dir).map((f) => [path.relative(dir, f), fs.readFileSync(f, 'utf8')]));
+}
+
+/** ClusterIssuers the objects name: Ingress annotations (ingress-shim) and Certificate issuerRefs. */
+export function clusterIssuersNamed(objects: readonly any[]): string[] {
+  const names = new Set<string>();
+  for (const o of objects) {
+    if (o.kind === 'Ingress' && o.metadata.annotations?.['cert-manager.io/cluster-issuer']) names.add(o.metadata.annotations['cert-manager.io/cluster-issuer']);
+    if (o.kind === 'Certificate' && o.spec.issuerRef.kind === 'ClusterIssuer') names.add(o.spec.issuerRef.name);
+  }
+  return [...names].sort();
 }

@@ -4,24 +4,12 @@ import * as os from 'os';
 import * as path from 'path';
 import type { Metafile } from 'esbuild';
 import { affectedPlatforms } from '../lib/render/watch';
+import { tree } from './util';
 
 const ROOT = path.join(__dirname, '..');
 /** Generous for a loaded 2-core machine; every wait fails with the watcher's output so far. */
 const WAIT_MS = 90_000;
 
-/** Every file under `dir`, relative, with its bytes. */
-function tree(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else out[path.relative(dir, p)] = fs.readFileSync(p, 'utf8');
-    }
-  };
-  walk(dir);
-  return out;
-}
 
 /** The inode of every `<platform>/<environment>` directory: a chart the watcher rewrites gets a new one. */
 function chartInodes(dist: string): Record<string, number> {

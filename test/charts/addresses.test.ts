@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { filesUnder } from '../util';
 
 /**
  * Charts never write an in-cluster DNS name by hand: constructs expose the addresses clients need
@@ -7,16 +8,10 @@ import * as path from 'path';
  * `Postgres.host`), and `clusterServiceHost` names a Service another chart or release renders. A hand-written name
  * drifts when a Service or namespace is renamed; the construct's does not.
  */
-function sources(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const full = path.join(dir, e.name);
-    return e.isDirectory() ? sources(full) : e.name.endsWith('.ts') ? [full] : [];
-  });
-}
 
 test('no chart contains a literal .svc address', () => {
   const root = path.join(__dirname, '..', '..');
-  const offenders = sources(path.join(root, 'charts')).flatMap((file) => fs.readFileSync(file, 'utf8').split('\n')
+  const offenders = filesUnder(path.join(root, 'charts'), '.ts').flatMap((file) => fs.readFileSync(file, 'utf8').split('\n')
     .map((line, i) => ({ where: `${path.relative(root, file)}:${i + 1}`, code: line.replace(/\/\/.*$|^\s*\*.*$/, '') }))
     .filter((l) => /[\w}]\.svc(\.cluster\.local|[:'"`/]|$)/.test(l.code))
     .map((l) => `${l.where}: ${l.code.trim()}`));

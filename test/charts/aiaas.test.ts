@@ -3,7 +3,7 @@ import { aiaas, AIAAS_CONFIG, AIAAS_ENVIRONMENTS, AIAAS_SERVICES, AiaasChart, Ai
 import { looksLikeSealedCiphertext } from '../../lib';
 import { renderChart } from '../../lib/render/synth';
 import { edgePeer, exposed } from '../edge-util';
-import { findObject, mainContainer, objectsOf, objectsOfKind } from '../util';
+import { clusterIssuersNamed, findObject, mainContainer, objectsOf, objectsOfKind } from '../util';
 
 function build(environment: AiaasEnvironment): AiaasChart {
   return new AiaasChart(new App(), `aiaas-${environment}`, { environment });
@@ -290,12 +290,3 @@ describe('aiaas Let\'s Encrypt ClusterIssuer on the shared lke cluster', () => {
   });
 });
 
-/** ClusterIssuers the objects name: Ingress annotations (ingress-shim) and Certificate issuerRefs. */
-function clusterIssuersNamed(objects: readonly any[]): string[] {
-  const names = new Set<string>();
-  for (const o of objects) {
-    if (o.kind === 'Ingress' && o.metadata.annotations?.['cert-manager.io/cluster-issuer']) names.add(o.metadata.annotations['cert-manager.io/cluster-issuer']);
-    if (o.kind === 'Certificate' && o.spec.issuerRef.kind === 'ClusterIssuer') names.add(o.spec.issuerRef.name);
-  }
-  return [...names].sort();
-}

@@ -2,7 +2,7 @@ import { App } from 'cdk8s';
 import { aurontek, AURONTEK_CONFIG, AurontekChart, AurontekConfig, AurontekEnvironment } from '../../charts/aurontek';
 import { renderChart } from '../../lib/render/synth';
 import { edgePeer, exposed } from '../edge-util';
-import { findObject, mainContainer, objectsOf, objectsOfKind } from '../util';
+import { clusterIssuersNamed, findObject, mainContainer, objectsOf, objectsOfKind } from '../util';
 
 const NS = 'aurontek';
 const INTERNAL = { usuarios: 3001, tickets: 3002, chat: 3003, notifications: 3004, ia: 3005 } as const;
@@ -244,12 +244,3 @@ describe('aurontek Let\'s Encrypt ClusterIssuer', () => {
   });
 });
 
-/** ClusterIssuers the objects name: Ingress annotations (ingress-shim) and Certificate issuerRefs. */
-function clusterIssuersNamed(objects: readonly any[]): string[] {
-  const names = new Set<string>();
-  for (const o of objects) {
-    if (o.kind === 'Ingress' && o.metadata.annotations?.['cert-manager.io/cluster-issuer']) names.add(o.metadata.annotations['cert-manager.io/cluster-issuer']);
-    if (o.kind === 'Certificate' && o.spec.issuerRef.kind === 'ClusterIssuer') names.add(o.spec.issuerRef.name);
-  }
-  return [...names].sort();
-}

@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { filesUnder } from '../util';
 
 /**
  * lib/README.md's layers, bottom first: a folder may import from the folders before it, never after it, so the
@@ -8,12 +9,6 @@ import * as path from 'path';
 const LAYERS = ['validation', 'core', 'secrets', 'networking', 'workloads', 'data', 'services', 'delivery', 'addons', 'observability', 'topology', 'render'];
 const LIB = path.join(__dirname, '..', '..', 'lib');
 
-function files(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const full = path.join(dir, e.name);
-    return e.isDirectory() ? files(full) : e.name.endsWith('.ts') ? [full] : [];
-  });
-}
 
 test('lib/ holds only index.ts and the layer folders, each with a README', () => {
   const entries = fs.readdirSync(LIB, { withFileTypes: true });
@@ -25,7 +20,7 @@ test('lib/ holds only index.ts and the layer folders, each with a README', () =>
 test('imports only point down the layers', () => {
   const upward: string[] = [];
   for (const layer of LAYERS) {
-    for (const file of files(path.join(LIB, layer))) {
+    for (const file of filesUnder(path.join(LIB, layer), '.ts')) {
       for (const [, spec] of fs.readFileSync(file, 'utf8').matchAll(/from '(\.[^']+)'/g)) {
         const target = path.relative(LIB, path.resolve(path.dirname(file), spec)).split(path.sep);
         if (target[0] === '..') continue; // imports/ (generated CRD classes) is below everything
