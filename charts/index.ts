@@ -6,9 +6,10 @@ import { aurontek } from './aurontek';
 import { connectors } from './connectors';
 import { expenseTracker } from './expense-tracker';
 import { withObservability } from './observability';
+import { PlatformChart } from '../lib/core/platform-chart';
 import { PlatformDefinition } from './platform';
 
-export { PlatformDefinition } from './platform';
+export { PlatformDefinition, PlatformObjects, platformObjects, provideRenderedObjects, RenderedObjectsLookup } from './platform';
 
 /** Every platform the app renders, in output order. Register a new platform here. */
 export const PLATFORMS: readonly PlatformDefinition<any>[] = [
@@ -48,6 +49,8 @@ export function buildApp(app: App, filter: AppFilter = {}): void {
     for (const environment of platform.environments) {
       if (filter.environments?.length && !filter.environments.includes(environment)) continue;
       platform.build(app, environment);
+      // Complete now: later readers (the Argo CD platform, the add-ons layer, the render) share one resolve.
+      for (const chart of app.node.children.filter((c): c is PlatformChart => c instanceof PlatformChart)) chart.seal();
     }
   }
 }

@@ -35,6 +35,28 @@ describe('synth', () => {
     expect(parse(text)).toEqual(asYaml11);
   });
 
+  test('buildApp seals every chart: its objects are resolved once, frozen, and equal to a fresh resolve after the whole app is built', () => {
+    const a = new App();
+    buildApp(a);
+    const charts = a.node.children.filter((c): c is PlatformChart => c instanceof PlatformChart);
+    expect(charts.length).toBeGreaterThan(10);
+    for (const chart of charts) {
+      expect(chart.sealed).toBe(true);
+      const shared = chart.toJson();
+      expect(chart.toJson()).toBe(shared);
+      expect(Object.isFrozen(shared[0].metadata)).toBe(true);
+      // Nothing may change a chart once a reader has its objects: the cached list must match resolving now.
+      expect(shared).toEqual(Object.getPrototypeOf(PlatformChart.prototype).toJson.call(chart));
+    }
+    // A sealed chart takes no new constructs.
+    expect(() => new NamespaceBaseline(charts[0], 'late')).toThrow(/Cannot add children/);
+    // An unsealed chart resolves afresh every time (constructs may still be added).
+    const open = app();
+    const chart = open.node.children.find((c): c is PlatformChart => c instanceof PlatformChart)!;
+    expect(chart.sealed).toBe(false);
+    expect(chart.toJson()).not.toBe(chart.toJson());
+  });
+
   test('file names are kind-namespace-name, lower case; cluster-scoped objects have no namespace part', () => {
     expect(fileNameOf({ kind: 'Deployment', metadata: { namespace: 'shop', name: 'web' } })).toBe('deployment-shop-web.yaml');
     expect(fileNameOf({ kind: 'Namespace', metadata: { name: 'shop' } })).toBe('namespace-shop.yaml');

@@ -11,7 +11,7 @@ import { GroupKind } from '../../lib/delivery/argocd-project';
 import { PlatformChart } from '../../lib/core/platform-chart';
 import { setSyncWave } from '../../lib/core/sync-wave';
 import type { ArgoCdEnvironment } from '../argocd/config';
-import { PlatformDefinition } from '../platform';
+import { PlatformDefinition, platformObjects } from '../platform';
 import { ADDON_WAVES, CLUSTERS, ClusterSettings, DEFAULT_CLUSTER } from './config';
 
 export * from './config';
@@ -66,34 +66,11 @@ export function clusterUses(
   }));
 }
 
-// Objects per App and `platform/environment`: a full synth reads each chart once however many clusters ask.
-const objectCache = new WeakMap<App, Map<string, any[]>>();
-
-/** The rendered objects of one platform × environment: the charts already in `app`, or built in a scratch App. */
-export function platformObjects(definition: PlatformDefinition<any>, environment: string, app: App): any[] {
-  const cache = objectCache.get(app) ?? new Map<string, any[]>();
-  objectCache.set(app, cache);
-  const key = `${definition.name}/${environment}`;
-  const hit = cache.get(key);
-  if (hit) return hit;
-  const mine = (a: App) => a.charts.filter((c): c is PlatformChart => c instanceof PlatformChart)
-    .filter((c) => c.platform === definition.name && c.environment === environment);
-  let charts = mine(app);
-  if (charts.length === 0) {
-    const scratch = new App();
-    definition.build(scratch, environment);
-    charts = mine(scratch);
-  }
-  const objects = charts.flatMap((c) => c.toJson());
-  cache.set(key, objects);
-  return objects;
-}
-
 /** Derives the add-ons of one cluster from everything rendered for it. */
 export function clusterAddOns(use: ClusterUse, platforms: readonly PlatformDefinition<any>[], app: App): ClusterAddOns {
   const objects = use.uses.flatMap(([platform, environment]) => {
     const definition = platforms.find((p) => p.name === platform)!;
-    return platformObjects(definition, environment, app).map((object) => ({ source: `${platform}/${environment}`, object }));
+    return platformObjects(definition, environment, app).objects.map((object) => ({ source: `${platform}/${environment}`, object }));
   });
   return deriveAddOns({ cluster: use.key, provider: use.settings.provider, logs: use.settings.logs, objects });
 }

@@ -6,7 +6,7 @@ import { ArgoCdProject, GroupKind } from '../../lib/delivery/argocd-project';
 import { PropValidationError } from '../../lib/core/errors';
 import { PlatformChart } from '../../lib/core/platform-chart';
 import { setSyncWave } from '../../lib/core/sync-wave';
-import { PlatformDefinition } from '../platform';
+import { PlatformDefinition, platformObjects } from '../platform';
 import { AddOnsLayer, AddOnsLayerProps, addOnsOfEnvironment } from '../addons';
 import { ArgoCdEnvironment, ENVIRONMENT_ORDER, ENVIRONMENTS, SyncPolicy } from './config';
 
@@ -106,21 +106,12 @@ export function autoscaledWithReplicas(objects: readonly any[]): AutoscaledWorkl
 }
 
 /**
- * Builds one platform's charts for `environment` in a scratch App and reads its facts, so Argo CD's projects follow
- * whatever the platform renders without a second list to keep in step.
+ * Reads one platform's facts for `environment` from its rendered objects (see `platformObjects`), so Argo CD's
+ * projects follow whatever the platform renders without a second list to keep in step.
  */
-export function readPlatformFacts(definition: PlatformDefinition<any>, environment: string, app?: App): PlatformFacts {
-  // A full synth has built the platform's chart already (argocd is registered last): read that one instead of
-  // building it again. A filtered run (`--platform argocd`) builds it in a scratch App.
-  const mine = (a: App) => a.charts.filter((c): c is PlatformChart => c instanceof PlatformChart)
-    .filter((c) => c.platform === definition.name && c.environment === environment);
-  let charts = app ? mine(app) : [];
-  if (charts.length === 0) {
-    const scratch = new App();
-    definition.build(scratch, environment);
-    charts = mine(scratch);
-  }
-  return factsOf(definition.name, environment, charts[0].defaultNamespace, charts.flatMap((c) => c.toJson()));
+export function readPlatformFacts(definition: PlatformDefinition<any>, environment: string, app: App = new App()): PlatformFacts {
+  const { defaultNamespace, objects } = platformObjects(definition, environment, app);
+  return factsOf(definition.name, environment, defaultNamespace, objects);
 }
 
 export interface ArgoCdChartProps {

@@ -39,6 +39,8 @@ export class PlatformChart extends Chart {
   public readonly defaultNamespace: string;
   private readonly externals: ExternalReference[] = [];
   private readonly budgets: CapacityBudget[] = [];
+  private sealedObjects?: any[];
+  private isSealed = false;
 
   constructor(scope: Construct, id: string, props: PlatformChartProps) {
     // cdk8s would otherwise set this namespace on cluster-scoped objects too; constructs set it explicitly.
@@ -67,6 +69,31 @@ export class PlatformChart extends Chart {
     this.budgets.push(budget);
   }
 
+  /**
+   * Marks the chart complete: no construct can be added any more, and {@link toJson} resolves the objects once and
+   * returns that same (frozen) list to every later reader. A full synth reads each chart three times (the Argo CD
+   * platform's facts, the add-ons layer, the render itself); resolving is the costliest step of the synth, so
+   * `buildApp` seals each platform's charts as soon as its build returns. Changing an object of a sealed chart
+   * (an annotation, a patch) is a bug: test/synth.test.ts compares every sealed chart with a fresh resolve.
+   */
+  public seal(): void {
+    if (this.isSealed) return;
+    this.node.lock();
+    this.isSealed = true;
+  }
+
+  /** Whether {@link seal} was called. */
+  public get sealed(): boolean {
+    return this.isSealed;
+  }
+
+  /** The chart's objects as plain JSON; resolved once and frozen once the chart is sealed. */
+  public override toJson(): any[] {
+    if (!this.isSealed) return super.toJson();
+    this.sealedObjects ??= deepFreeze(super.toJson());
+    return this.sealedObjects;
+  }
+
   /** Objects referred to but not rendered. */
   public get externalReferences(): readonly ExternalReference[] {
     return [...this.externals];
@@ -76,4 +103,13 @@ export class PlatformChart extends Chart {
   public get capacityBudgets(): readonly CapacityBudget[] {
     return [...this.budgets];
   }
+}
+
+/** Freezes plain JSON in place: a reader that tries to change a shared object fails at once (strict mode). */
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value as object)) deepFreeze(child);
+  }
+  return value;
 }
