@@ -4,12 +4,14 @@ import { buildApp, PLATFORMS, UnknownFilterError } from './charts';
 import { PropValidationError } from './lib/core/errors';
 import { RenderedChart, synthesize, ValidationFailedError } from './lib/render/synth';
 import { PLATFORMS_DOC } from './lib/topology';
+import { enableSchemaResults } from './lib/validation';
 
 // The watcher (lib/render/watch.ts) evaluates a bundle of this file and renders through these.
 export { App } from 'cdk8s';
 export { buildApp, PLATFORMS } from './charts';
 export { PlatformChart } from './lib/core/platform-chart';
 export { addCrossChartFindings, renderChart, synthesize, ValidationFailedError, writeChart } from './lib/render/synth';
+export { enableSchemaResults } from './lib/validation';
 
 /** The command line flags, with what they take, for the error that lists them. */
 export const FLAGS: Readonly<Record<string, string>> = {
@@ -113,6 +115,8 @@ export function userErrorMessage(error: unknown): string | undefined {
 export function main(argv: readonly string[]): number {
   const outdir = process.env.CDK8S_OUTDIR ?? 'dist';
   const app = new App({ outdir });
+  // Objects that passed their schema in an earlier run, by content, are not validated again (keys in the file).
+  enableSchemaResults();
   try {
     const args = parseArgs(argv);
     if (args.watch) throw new UsageError('--watch is run by scripts/synth.js: npm run synth -- --watch');

@@ -44,8 +44,37 @@ function sourceFiles() {
   return out.sort();
 }
 
-/** SHA-256 over everything the bundle depends on; the bundle's path includes ROOT, so ROOT is part of it. */
+/** The files the bundle depends on besides the sources: this script, the compiler settings and the lockfiles. */
+function inputFiles() {
+  return [__filename, path.join(ROOT, 'tsconfig.json'), path.join(ROOT, 'package-lock.json'), path.join(ROOT, 'node_modules', '.package-lock.json'), ...sourceFiles()];
+}
+
+/**
+ * SHA-256 over everything the bundle depends on; the bundle's path includes ROOT, so ROOT is part of it.
+ * Reading and hashing every file costs more than the rest of a warm start, so the last fingerprint is kept with
+ * the size, modification time and inode of each file it read: when none of those changed (and the list of files
+ * is the same), the files are not read again. Any edit, checkout or copy changes the modification time.
+ */
 function fingerprint(entry, bundlePackages) {
+  const files = inputFiles();
+  const stats = files.map((file) => {
+    try {
+      const s = fs.statSync(file, { bigint: true });
+      return `${path.relative(ROOT, file)}\0${s.size}\0${s.mtimeNs}\0${s.ino}`;
+    } catch {
+      return `${path.relative(ROOT, file)}\0missing`;
+    }
+  });
+  const statKey = crypto.createHash('sha256')
+    .update([ROOT, entry, String(bundlePackages), require('esbuild/package.json').version, process.version, ...stats].join('\n'))
+    .digest('hex');
+  const memo = path.join(CACHE_DIR, `stat-${crypto.createHash('sha256').update(`${ROOT}\0${entry}\0${bundlePackages}`).digest('hex').slice(0, 16)}.json`);
+  try {
+    const saved = JSON.parse(fs.readFileSync(memo, 'utf8'));
+    if (saved.statKey === statKey && typeof saved.fingerprint === 'string') return saved.fingerprint;
+  } catch {
+    // No memo yet (or unreadable): hash the files.
+  }
   const hash = crypto.createHash('sha256');
   const add = (name, text) => hash.update(name).update('\0').update(text).update('\0');
   add('root', ROOT);
@@ -53,7 +82,7 @@ function fingerprint(entry, bundlePackages) {
   add('packages', String(bundlePackages));
   add('esbuild', require('esbuild/package.json').version);
   add('node', process.version);
-  for (const file of [__filename, path.join(ROOT, 'tsconfig.json'), path.join(ROOT, 'package-lock.json'), path.join(ROOT, 'node_modules', '.package-lock.json'), ...sourceFiles()]) {
+  for (const file of files) {
     let text = '';
     try {
       text = fs.readFileSync(file);
@@ -62,7 +91,9 @@ function fingerprint(entry, bundlePackages) {
     }
     add(path.relative(ROOT, file), text);
   }
-  return hash.digest('hex').slice(0, 32);
+  const result = hash.digest('hex').slice(0, 32);
+  writeAtomic(memo, JSON.stringify({ statKey, fingerprint: result }));
+  return result;
 }
 
 /**

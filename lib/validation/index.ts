@@ -20,6 +20,7 @@ export type { RenderedSet } from './cross-chart';
 export { EXEMPTION_PREFIX } from './exemptions';
 export { formatFindings } from './findings';
 export { RULES } from './rules';
+export { enableSchemaResults } from './schema-catalog';
 export type { RuleId } from './rules';
 export * from './types';
 

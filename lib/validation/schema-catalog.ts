@@ -16,6 +16,7 @@ import standaloneCode from 'ajv/dist/standalone';
 import addFormats from 'ajv-formats';
 import { groupOf } from './k8s';
 import { contentHash, parseYamlFileCached, readCache, readCacheBytes, writeCache } from './parse-cache';
+import { enableSchemaResultCache } from './schema-results';
 
 const VENDOR_DIR = path.join(__dirname, '..', '..', 'vendor');
 const DEFINITIONS_FILE = path.join(VENDOR_DIR, 'schemas', 'k8s-v1.28.0', '_definitions.json');
@@ -323,6 +324,14 @@ function catalogFingerprint(): string {
   fingerprint ??= contentHash(fs.readFileSync(__filename, 'utf8'), fs.readFileSync(DEFINITIONS_FILE, 'utf8'),
     JSON.stringify(require('ajv/package.json').version), JSON.stringify(require('ajv-formats/package.json').version));
   return fingerprint;
+}
+
+/**
+ * Lets this process reuse the schema results of earlier runs (lib/validation/schema-results.ts): `main()` and the
+ * watcher call it, so a warm synth loads no validator. Keys cover this catalog and the vendored CRDs.
+ */
+export function enableSchemaResults(): void {
+  enableSchemaResultCache(catalogFingerprint, CRD_DIR);
 }
 
 /** The apiVersions known for `kind` among Kubernetes kinds and the CRDs loaded so far, for hints. */

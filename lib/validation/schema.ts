@@ -8,6 +8,7 @@ import { Issue } from './findings';
 import { groupOf, K8sObject, keySegment, nameOf, namespaceOf, str } from './k8s';
 import { RuleId } from './rules';
 import { knownApiVersions, QUANTITY_PATTERN, schemaFor } from './schema-catalog';
+import { cachedNamespaced, knownValid, recordNamespaced, recordValid, schemaResultKey } from './schema-results';
 import { closest } from './suggest';
 import { mayHaveDuplicateKeys } from './yaml-keys';
 
@@ -137,7 +138,12 @@ function relevant(errors: readonly ErrorObject[]): ErrorObject[] {
 export function isNamespaced(object: K8sObject): boolean | undefined {
   const apiVersion = str(object.apiVersion);
   const kind = str(object.kind);
-  return apiVersion && kind ? schemaFor(apiVersion, kind)?.namespaced : undefined;
+  if (!apiVersion || !kind) return undefined;
+  const cached = cachedNamespaced(apiVersion, kind);
+  if (cached !== undefined) return cached;
+  const namespaced = schemaFor(apiVersion, kind)?.namespaced;
+  if (namespaced !== undefined) recordNamespaced(apiVersion, kind, namespaced);
+  return namespaced;
 }
 
 /** Reports every object whose group, kind, namespace and name repeat an earlier one's. */
@@ -169,6 +175,9 @@ export function checkSchema(object: K8sObject): Issue[] {
     const field = apiVersion ? 'kind' : 'apiVersion';
     return [{ rule: 'schema/missing-field', object, path: field, message: `required field "${field}" is missing`, fix: `set ${field}` }];
   }
+  // A synth remembers passes by content (lib/validation/schema-results.ts); off, the key is undefined.
+  const key = schemaResultKey(apiVersion, kind, object);
+  if (knownValid(key)) return [];
   const schema = schemaFor(apiVersion, kind);
   if (!schema) {
     const known = knownApiVersions(kind);
@@ -184,7 +193,10 @@ export function checkSchema(object: K8sObject): Issue[] {
       },
     ];
   }
-  if (schema.validate(object)) return [];
+  if (schema.validate(object)) {
+    recordValid(key);
+    return [];
+  }
   return relevant(schema.validate.errors ?? []).map((error) => translate(object, error));
 }
 

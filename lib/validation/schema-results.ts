@@ -1,0 +1,138 @@
+/**
+ * A cache of schema results for the synth: which objects already passed the strict schema of their kind, and
+ * whether a kind is namespaced. A warm synth then loads no validator, no Kubernetes definitions and no CRD.
+ *
+ * Every key is a SHA-256 over everything the answer depends on: the catalog's fingerprint (how schemas are
+ * prepared and compiled, the Kubernetes definitions, ajv's and ajv-formats' versions), the text of every CRD file
+ * of the kind's group, the apiVersion and kind, and, for a pass, the object's JSON. An edited object, CRD or rule
+ * misses and is validated afresh; only passes are stored (a failure is always recomputed, with its messages).
+ *
+ * Off unless {@link enableSchemaResultCache} is called: `main()` and the watcher turn it on; the tests that
+ * judge the gate call `validateObjects` directly and always run the validators.
+ * `PLATFORM_VALIDATION_NO_RESULT_CACHE=1` turns it off for a synth too.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { contentHash, readCache, writeCache } from './parse-cache';
+
+const CACHE_FILE = 'schema-results.json';
+/** Entries kept across runs: several times the app (607 objects today), so filtered runs do not evict the rest. */
+const MAX_ENTRIES = 8192;
+
+interface Stored {
+  /** Keys of objects that passed their schema. */
+  readonly valid: string[];
+  /** Key of an apiVersion/kind → whether it is namespaced. */
+  readonly namespaced: Record<string, boolean>;
+}
+
+interface State {
+  /** Fingerprint of the schema catalog (see schema-catalog.ts `catalogFingerprint`). */
+  readonly catalog: string;
+  readonly crdDir: string;
+  readonly stored: Set<string>;
+  readonly used: Set<string>;
+  readonly namespaced: Map<string, boolean>;
+  readonly groups: Map<string, string>;
+  readonly kinds: Map<string, string>;
+  dirty: boolean;
+}
+
+let state: State | undefined;
+
+/**
+ * Turns the cache on for this process. `catalog` is the schema catalog's fingerprint and `crdDir` the vendored
+ * CRDs; results are written back when the process exits.
+ */
+export function enableSchemaResultCache(catalog: () => string, crdDir: string): void {
+  if (state || process.env.PLATFORM_VALIDATION_NO_RESULT_CACHE) return;
+  let stored: Stored = { valid: [], namespaced: {} };
+  try {
+    const text = readCache(CACHE_FILE);
+    if (text !== undefined) stored = JSON.parse(text) as Stored;
+  } catch {
+    // A corrupt file is replaced on exit.
+  }
+  state = {
+    catalog: catalog(), crdDir, stored: new Set(stored.valid), used: new Set(),
+    namespaced: new Map(Object.entries(stored.namespaced ?? {})), groups: new Map(), kinds: new Map(), dirty: false,
+  };
+  process.once('exit', saveSchemaResults);
+}
+
+/** Whether the cache is on. */
+export function schemaResultCacheEnabled(): boolean {
+  return state !== undefined;
+}
+
+/** The text of every CRD file of `group`, hashed once per process ('' for the Kubernetes API itself). */
+function groupFingerprint(s: State, group: string): string {
+  let hash = s.groups.get(group);
+  if (hash === undefined) {
+    const dir = path.join(s.crdDir, group);
+    let files: string[] = [];
+    try {
+      files = group === '' ? [] : fs.readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
+    } catch {
+      files = [];
+    }
+    hash = contentHash(group, ...files.flatMap((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
+    s.groups.set(group, hash);
+  }
+  return hash;
+}
+
+function kindKey(s: State, apiVersion: string, kind: string): string {
+  const id = `${apiVersion}/${kind}`;
+  let key = s.kinds.get(id);
+  if (key === undefined) {
+    const group = apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
+    key = contentHash(s.catalog, groupFingerprint(s, group), apiVersion, kind);
+    s.kinds.set(id, key);
+  }
+  return key;
+}
+
+/** The key of `object`'s schema result, or undefined when the cache is off. */
+export function schemaResultKey(apiVersion: string, kind: string, object: unknown): string | undefined {
+  if (!state) return undefined;
+  return contentHash(kindKey(state, apiVersion, kind), JSON.stringify(object));
+}
+
+/** Whether the object with this key passed its schema before. */
+export function knownValid(key: string | undefined): boolean {
+  if (!state || key === undefined || !state.stored.has(key)) return false;
+  state.used.add(key);
+  return true;
+}
+
+/** Records a pass. */
+export function recordValid(key: string | undefined): void {
+  if (!state || key === undefined) return;
+  state.used.add(key);
+  if (!state.stored.has(key)) state.dirty = true;
+}
+
+/** Whether `apiVersion`/`kind` is namespaced, as recorded; undefined when unknown or the cache is off. */
+export function cachedNamespaced(apiVersion: string, kind: string): boolean | undefined {
+  return state ? state.namespaced.get(kindKey(state, apiVersion, kind)) : undefined;
+}
+
+/** Records whether `apiVersion`/`kind` is namespaced. */
+export function recordNamespaced(apiVersion: string, kind: string, namespaced: boolean): void {
+  if (!state) return;
+  const key = kindKey(state, apiVersion, kind);
+  if (state.namespaced.get(key) !== namespaced) {
+    state.namespaced.set(key, namespaced);
+    state.dirty = true;
+  }
+}
+
+/** Writes what this run used first, then older entries, up to {@link MAX_ENTRIES}; runs at exit. */
+export function saveSchemaResults(): void {
+  if (!state?.dirty) return;
+  const valid = [...state.used, ...[...state.stored].filter((k) => !state!.used.has(k))].slice(0, MAX_ENTRIES);
+  const namespaced = Object.fromEntries([...state.namespaced.entries()].slice(-MAX_ENTRIES));
+  writeCache(CACHE_FILE, JSON.stringify({ valid, namespaced } satisfies Stored));
+  state.dirty = false;
+}
