@@ -8,7 +8,7 @@ import { enableSchemaResults } from './lib/validation';
 
 // The watcher (lib/render/watch.ts) evaluates a bundle of this file and renders through these.
 export { App } from 'cdk8s';
-export { buildApp, PLATFORMS } from './charts';
+export { buildApp, PLATFORMS, provideRenderedObjects } from './charts';
 export { PlatformChart } from './lib/core/platform-chart';
 export { addCrossChartFindings, renderChart, synthesize, ValidationFailedError, writeChart } from './lib/render/synth';
 export { enableSchemaResults } from './lib/validation';

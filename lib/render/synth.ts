@@ -23,6 +23,10 @@ export interface RenderedChart {
   readonly environment: string;
   /** `<platform>/<environment>`, relative to the output directory. */
   readonly directory: string;
+  /** The chart's default namespace. */
+  readonly defaultNamespace: string;
+  /** The objects in the chart's own order (`Chart.toJson()`); `files` holds them sorted for writing. */
+  readonly objects: readonly any[];
   readonly files: readonly RenderedFile[];
   /** Findings that fail the synth. */
   readonly findings: readonly Finding[];
@@ -55,6 +59,8 @@ export function renderChart(chart: PlatformChart): RenderedChart {
     platform: chart.platform,
     environment: chart.environment,
     directory: path.join(chart.platform, chart.environment),
+    defaultNamespace: chart.defaultNamespace,
+    objects,
     files,
     findings: [...findings, ...report.findings],
     exempted: report.exempted,

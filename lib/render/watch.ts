@@ -101,6 +101,13 @@ export async function watch(options: WatchOptions): Promise<Watcher> {
       if (affected.length === 0) return false;
       log(`watch: ${first ? 'rendering' : `${changed.slice(0, 3).join(', ')}${changed.length > 3 ? ` and ${changed.length - 3} more` : ''} changed; re-rendering`} ${affected.join(', ')}`);
       const app = new api.App({ outdir });
+      // The platforms not affected are as last rendered: the Argo CD platform and the add-ons layer read their
+      // objects from there instead of building each of them again in a scratch App.
+      api.provideRenderedObjects(app, (platform, environment) => {
+        const chart = lastRendered.get(path.join(platform, environment));
+        return chart && !affected.includes(platform) ? { defaultNamespace: chart.defaultNamespace, objects: chart.objects } : undefined;
+      });
+      api.enableSchemaResults();
       api.buildApp(app, { platforms: affected, environments: args.environments });
       const PlatformChart = api.PlatformChart;
       const rendered = app.charts.filter((c): c is InstanceType<typeof PlatformChart> => c instanceof PlatformChart)
