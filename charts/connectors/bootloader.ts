@@ -1,5 +1,6 @@
 import { ApiObject } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-28';
+// The generated Kubernetes 1.28 classes only: the package index also loads every cdk8s-plus construct.
+import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
 import { Construct } from 'constructs';
 import {
   ARGOCD_HOOK_ANNOTATION, ARGOCD_HOOK_DELETE_POLICY_ANNOTATION, ContainerResources, EnvValue, INetworkPeer, NetworkPort, PlatformChart,
