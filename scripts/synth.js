@@ -215,7 +215,12 @@ function load(file) {
 async function run(argv) {
   if (argv.includes('--watch')) {
     const watch = load(await bundle('lib/render/watch.ts', false));
-    return watch.exports.watch({ root: ROOT, argv: argv.filter((a) => a !== '--watch'), buildOptions: (e) => buildOptions(e, false) });
+    const watcher = await watch.exports.watch({ root: ROOT, argv: argv.filter((a) => a !== '--watch'), buildOptions: (e) => buildOptions(e, false) });
+    // Ctrl-C or a kill stops the file watchers and esbuild's service before exiting, so no child outlives the watcher.
+    for (const signal of ['SIGINT', 'SIGTERM']) {
+      process.once(signal, () => { watcher.close().finally(() => process.exit(0)); });
+    }
+    return watcher;
   }
   if (process.env.PLATFORM_SYNTH_NO_BUNDLE) {
     require('tsx/cjs');

@@ -81,9 +81,10 @@ describe('npm run synth -- --watch', () => {
 
   afterAll(async () => {
     if (child && child.exitCode === null) {
-      const exited = new Promise((resolve) => child!.once('exit', resolve));
+      // 'close', not 'exit': the pipes stay open until every process holding them (esbuild's service) is gone.
+      const closed = new Promise((resolve) => child!.once('close', resolve));
       child.kill('SIGTERM');
-      await exited;
+      await closed;
     }
     fs.rmSync(project, { recursive: true, force: true });
   });

@@ -14,7 +14,8 @@ import { synthesize } from '../../lib/render/synth';
  */
 
 const REPO = path.resolve(__dirname, '..', '..');
-const TSX = path.join(REPO, 'node_modules', '.bin', 'tsx');
+/** `npm run synth` and `cdk8s synth` run this (main.ts as a cached bundle). */
+const SYNTH = path.join(REPO, 'scripts', 'synth.js');
 const TMP_PREFIX = path.join(os.tmpdir(), 'reliability-');
 /** Another time zone (UTC+12:45/+13:45, with DST) and a locale whose collation differs from English ("aa" after "z"). */
 const FOREIGN_ENV = { TZ: 'Pacific/Chatham', LANG: 'da_DK.UTF-8', LC_ALL: 'da_DK.UTF-8' };
@@ -74,7 +75,7 @@ describe('deterministic output', () => {
     const childOut = tmp();
     const childCwd = tmp();
     // Every platform named explicitly: a filtered run writes no docs/platforms.md into the repo and cleans nothing.
-    const child = run(TSX, [path.join(REPO, 'main.ts'), '--platform', PLATFORMS.map((p) => p.name).join(',')], {
+    const child = run(process.execPath, [SYNTH, '--platform', PLATFORMS.map((p) => p.name).join(',')], {
       cwd: childCwd,
       env: { ...process.env, ...FOREIGN_ENV, CDK8S_OUTDIR: childOut },
     });
@@ -93,9 +94,13 @@ describe('deterministic output', () => {
   }, 120_000);
 
   test('construct output does not depend on the locale (a fixture whose sorted lists collate differently by language)', async () => {
-    const fixture = path.join(__dirname, 'locale-fixture.ts');
+    // Bundled once with the synth's esbuild options (packages left to Node), then run under each locale.
+    const fixture = path.join(tmp(), 'locale-fixture.js');
+    const esbuild = await import('esbuild');
+    const { buildOptions } = require(SYNTH) as { buildOptions: (entry: string, bundlePackages: boolean) => import('esbuild').BuildOptions };
+    await esbuild.build({ ...buildOptions(path.relative(REPO, path.join(__dirname, 'locale-fixture.ts')), false), outfile: fixture });
     const outputs = await Promise.all(['C.UTF-8', 'da_DK.UTF-8', 'lt_LT.UTF-8'].map((locale) =>
-      run(TSX, [fixture], { cwd: REPO, env: { ...process.env, LANG: locale, LC_ALL: locale } })));
+      run(process.execPath, [fixture], { cwd: REPO, env: { ...process.env, NODE_PATH: path.join(REPO, 'node_modules'), LANG: locale, LC_ALL: locale } })));
     expect(outputs[0].length).toBeGreaterThan(0);
     expect(outputs[1]).toBe(outputs[0]);
     expect(outputs[2]).toBe(outputs[0]);
