@@ -98,7 +98,12 @@ describe('deterministic output', () => {
     const fixture = path.join(tmp(), 'locale-fixture.js');
     const esbuild = await import('esbuild');
     const { buildOptions } = require(SYNTH) as { buildOptions: (entry: string, bundlePackages: boolean) => import('esbuild').BuildOptions };
-    await esbuild.build({ ...buildOptions(path.relative(REPO, path.join(__dirname, 'locale-fixture.ts')), false), outfile: fixture });
+    try {
+      await esbuild.build({ ...buildOptions(path.relative(REPO, path.join(__dirname, 'locale-fixture.ts')), false), outfile: fixture });
+    } finally {
+      // esbuild's service process would keep this Jest worker alive after its last test.
+      await esbuild.stop();
+    }
     const outputs = await Promise.all(['C.UTF-8', 'da_DK.UTF-8', 'lt_LT.UTF-8'].map((locale) =>
       run(process.execPath, [fixture], { cwd: REPO, env: { ...process.env, NODE_PATH: path.join(REPO, 'node_modules'), LANG: locale, LC_ALL: locale } })));
     expect(outputs[0].length).toBeGreaterThan(0);
