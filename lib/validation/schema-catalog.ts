@@ -156,17 +156,17 @@ function prepare(node: SchemaNode, inComposition: boolean): void {
   if (typeof node.description === 'string') delete node.description;
 }
 
-/** Creates the ajv instance with the Kubernetes definitions on first use, and indexes the Kubernetes kinds. */
-function getAjv(): Ajv {
-  if (ajv) return ajv;
-  const document = JSON.parse(fs.readFileSync(DEFINITIONS_FILE, 'utf8')) as { definitions: Record<string, SchemaNode> };
-  const quantity = document.definitions[QUANTITY];
-  const quantityString = Array.isArray(quantity?.oneOf) ? quantity.oneOf.find((branch: SchemaNode) => branch.type === 'string') : undefined;
-  if (isNode(quantityString)) quantityString.pattern = QUANTITY_PATTERN;
-  for (const [name, definition] of Object.entries(document.definitions)) {
-    walkSchema(definition, prepare);
+let definitions: { definitions: Record<string, SchemaNode> } | undefined;
+
+/**
+ * Reads the Kubernetes definitions and indexes their kinds, on first use. Only compiling needs the ajv instance
+ * (see {@link getAjv}): a process whose validators all come from the cache never builds it.
+ */
+function indexKinds(): { definitions: Record<string, SchemaNode> } {
+  if (definitions) return definitions;
+  definitions = JSON.parse(fs.readFileSync(DEFINITIONS_FILE, 'utf8')) as { definitions: Record<string, SchemaNode> };
+  for (const [name, definition] of Object.entries(definitions.definitions)) {
     const gvks = definition['x-kubernetes-group-version-kind'];
-    if (Array.isArray(gvks) && isNode(definition.properties) && definition.properties.status) definition.properties.status = SERVER_OWNED;
     for (const gvk of Array.isArray(gvks) ? (gvks as { group: string; version: string; kind: string }[]) : []) {
       const apiVersion = gvk.group === '' ? gvk.version : `${gvk.group}/${gvk.version}`;
       sources.set(keyOf(apiVersion, gvk.kind), {
@@ -174,6 +174,21 @@ function getAjv(): Ajv {
         namespaced: !CLUSTER_SCOPED_CORE_KINDS.has(gvk.kind),
       });
     }
+  }
+  return definitions;
+}
+
+/** Creates the ajv instance with the (prepared) Kubernetes definitions, the first time a validator is compiled. */
+function getAjv(): Ajv {
+  if (ajv) return ajv;
+  const document = indexKinds();
+  const quantity = document.definitions[QUANTITY];
+  const quantityString = Array.isArray(quantity?.oneOf) ? quantity.oneOf.find((branch: SchemaNode) => branch.type === 'string') : undefined;
+  if (isNode(quantityString)) quantityString.pattern = QUANTITY_PATTERN;
+  for (const definition of Object.values(document.definitions)) {
+    walkSchema(definition, prepare);
+    const gvks = definition['x-kubernetes-group-version-kind'];
+    if (Array.isArray(gvks) && isNode(definition.properties) && definition.properties.status) definition.properties.status = SERVER_OWNED;
   }
   // strict: false lets the x-kubernetes-* and OpenAPI keywords through; code.optimize: false compiles
   // about a third faster (compiling dominates a cold run) and validates as fast.
@@ -239,7 +254,7 @@ function sourcesOfKind(kind: string): string[] {
 
 /** The source of `apiVersion`/`kind`, loading its CRD on first request. */
 function sourceOf(apiVersion: string, kind: string): KindSource | undefined {
-  getAjv();
+  indexKinds();
   const key = keyOf(apiVersion, kind);
   const group = groupOf(apiVersion);
   if (!sources.has(key) && DNS_SUBDOMAIN.test(group) && !searched.has(key)) {
@@ -336,6 +351,6 @@ export function enableSchemaResults(): void {
 
 /** The apiVersions known for `kind` among Kubernetes kinds and the CRDs loaded so far, for hints. */
 export function knownApiVersions(kind: string): string[] {
-  getAjv();
+  indexKinds();
   return sourcesOfKind(kind).sort();
 }
