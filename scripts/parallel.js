@@ -15,16 +15,26 @@ if (scripts.length === 0) {
   process.exit(2);
 }
 const npm = process.env.npm_execpath;
+const children = new Set();
+// A signal to this process (a CI timeout, a kill) reaches every script, so each tier can stop the servers it started.
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    for (const child of children) child.kill(signal);
+    process.exitCode = 1;
+  });
+}
 const run = (script, live) => new Promise((resolve) => {
   // Under npm, npm_execpath is npm's CLI script; run it with this Node, as npm itself does.
   const [command, args] = npm ? [process.execPath, [npm, 'run', '--silent', script]] : ['npm', ['run', '--silent', script]];
   const child = spawn(command, args, { cwd: path.join(__dirname, '..'), stdio: live ? 'inherit' : ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
   let held = '';
   if (!live) {
     child.stdout.on('data', (d) => { held += d; });
     child.stderr.on('data', (d) => { held += d; });
   }
   child.on('close', (code, signal) => {
+    children.delete(child);
     const status = code ?? (signal ? 1 : 0);
     if (!live && held) process.stdout.write(held);
     if (!live) console.log(`npm run ${script}: ${status === 0 ? 'passed' : `FAILED (exit ${status})`}`);
