@@ -7,6 +7,7 @@ import { parse, stringify } from 'yaml';
 import { buildApp } from '../charts';
 import { NamespaceBaseline, PlatformChart, Workload, WorkloadProps } from '../lib';
 import { fastStringify } from '../lib/render/fast-yaml';
+import { tree } from './util';
 import { fileNameOf, kustomization, renderChart, synthesize, toYaml, ValidationFailedError } from '../lib/render/synth';
 
 const web: WorkloadProps = {
@@ -79,6 +80,31 @@ describe('synth', () => {
     synthesize(app(), { outdir, clean: true });
     expect(fs.existsSync(path.join(outdir, 'gone'))).toBe(false);
     expect(fs.readdirSync(path.join(outdir, 'shop', 'test'))).toContain('deployment-shop-web.yaml');
+  });
+
+  test('a full run leaves an unchanged chart directory alone, and rewrites one with a stray, missing or edited file', () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'synth-'));
+    synthesize(app(), { outdir, clean: true });
+    const dir = path.join(outdir, 'shop', 'test');
+    const rendered = tree(dir);
+    const inode = fs.statSync(dir).ino;
+    // Leftovers beside the chart (an interrupted write, a removed environment, a stray file) go; the chart stays.
+    fs.mkdirSync(path.join(outdir, 'shop', 'test.tmp-1'));
+    fs.mkdirSync(path.join(outdir, 'shop', 'removed'));
+    fs.writeFileSync(path.join(outdir, 'notes.txt'), 'x');
+    synthesize(app(), { outdir, clean: true });
+    expect(fs.statSync(dir).ino).toBe(inode);
+    expect(fs.readdirSync(outdir)).toEqual(['shop']);
+    expect(fs.readdirSync(path.join(outdir, 'shop'))).toEqual(['test']);
+    for (const damage of [
+      () => fs.writeFileSync(path.join(dir, 'stale.yaml'), 'x: 1\n'),
+      () => fs.rmSync(path.join(dir, 'deployment-shop-web.yaml')),
+      () => fs.appendFileSync(path.join(dir, 'kustomization.yaml'), '# edited\n'),
+    ]) {
+      damage();
+      synthesize(app(), { outdir, clean: true });
+      expect(tree(dir)).toEqual(rendered);
+    }
   });
 
   test('a finding fails the synth, names the problem and writes nothing', () => {

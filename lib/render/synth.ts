@@ -91,7 +91,7 @@ export class ValidationFailedError extends Error {
 export interface SynthesizeOptions {
   /** Output directory. */
   readonly outdir: string;
-  /** Empty the whole output directory first (a full run), so platforms and environments that were removed disappear too. @default false */
+  /** A full run: afterwards the output directory holds this run's charts and nothing else, so platforms and environments that were removed disappear too. @default false */
   readonly clean?: boolean;
   /** Rewrite this index of every platform's TOPOLOGY.md (docs/platforms.md); only on a clean (full, unfiltered) run. @default - not written */
   readonly platformsDoc?: string;
@@ -100,14 +100,18 @@ export interface SynthesizeOptions {
 /**
  * Renders and validates every PlatformChart of `app`, then writes `outdir/<platform>/<environment>/` with a
  * kustomization each. Nothing is written when any chart has a finding. Directories of the rendered charts are
- * replaced whole, so the files of deleted resources disappear.
+ * replaced whole, so the files of deleted resources disappear; a directory that already holds exactly the chart's
+ * bytes is left as it is.
  */
 export function synthesize(app: App, options: SynthesizeOptions): RenderedChart[] {
   const charts = app.charts.filter((c): c is PlatformChart => c instanceof PlatformChart).map(renderChart);
   addCrossChartFindings(charts);
   if (charts.some((c) => c.findings.length > 0)) throw new ValidationFailedError(charts);
-  if (options.clean) fs.rmSync(options.outdir, { recursive: true, force: true });
-  for (const chart of charts) writeChart(options.outdir, chart);
+  if (options.clean) removeUnrendered(options.outdir, charts);
+  for (const chart of charts) {
+    // A directory already holding exactly these bytes is left alone: most runs change one chart or none.
+    if (!chartIsCurrent(options.outdir, chart)) writeChart(options.outdir, chart);
+  }
   if (options.clean && options.platformsDoc) {
     fs.mkdirSync(path.dirname(options.platformsDoc), { recursive: true });
     fs.writeFileSync(options.platformsDoc, platformsMarkdown(charts));
@@ -130,6 +134,65 @@ export function addCrossChartFindings(charts: RenderedChart[]): void {
   });
 }
 
+/** Every file of a chart's directory, by name: the manifests, `kustomization.yaml` and TOPOLOGY.md. */
+function chartFiles(chart: RenderedChart): Map<string, string> {
+  const files = new Map(chart.files.map((f) => [f.fileName, f.text]));
+  files.set('kustomization.yaml', kustomization(chart.files));
+  // A picture of the rendered objects for reviewers; not a resource, so kustomization.yaml does not list it.
+  files.set(TOPOLOGY_FILE, topologyMarkdown(chart));
+  return files;
+}
+
+/** Whether `outdir/<platform>/<environment>/` holds exactly the chart's files, byte for byte, and nothing else. */
+function chartIsCurrent(outdir: string, chart: RenderedChart): boolean {
+  const dir = path.join(outdir, chart.directory);
+  const expected = chartFiles(chart);
+  let present: string[];
+  try {
+    present = fs.readdirSync(dir);
+  } catch {
+    return false;
+  }
+  if (present.length !== expected.size) return false;
+  for (const name of present) {
+    const text = expected.get(name);
+    if (text === undefined) return false;
+    let current: string;
+    try {
+      current = fs.readFileSync(path.join(dir, name), 'utf8');
+    } catch {
+      return false; // a directory, or unreadable: rewrite the chart
+    }
+    if (current !== text) return false;
+  }
+  return true;
+}
+
+/**
+ * A full run's cleanup: removes from `outdir` everything that is not the directory of a rendered chart (platforms
+ * and environments that were removed, stray files, leftovers of an interrupted write), so the output holds this
+ * run's charts and nothing else, without rewriting the charts that did not change.
+ */
+function removeUnrendered(outdir: string, charts: readonly RenderedChart[]): void {
+  const environments = new Map<string, Set<string>>();
+  for (const c of charts) environments.set(c.platform, (environments.get(c.platform) ?? new Set()).add(c.environment));
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(outdir, { withFileTypes: true });
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    const kept = environments.get(entry.name);
+    const at = path.join(outdir, entry.name);
+    if (!kept || !entry.isDirectory()) {
+      fs.rmSync(at, { recursive: true, force: true });
+      continue;
+    }
+    for (const sub of fs.readdirSync(at)) if (!kept.has(sub)) fs.rmSync(path.join(at, sub), { recursive: true, force: true });
+  }
+}
+
 /**
  * Writes one chart's directory, `outdir/<platform>/<environment>/`, whole: the files go into a temporary sibling
  * directory that then replaces the old one by rename, so a reader (Argo CD, `kubectl apply -k`, the watcher's
@@ -140,10 +203,7 @@ export function writeChart(outdir: string, chart: RenderedChart): void {
   const tmp = `${dir}.tmp-${process.pid}`;
   fs.rmSync(tmp, { recursive: true, force: true });
   fs.mkdirSync(tmp, { recursive: true });
-  for (const file of chart.files) fs.writeFileSync(path.join(tmp, file.fileName), file.text);
-  fs.writeFileSync(path.join(tmp, 'kustomization.yaml'), kustomization(chart.files));
-  // A picture of the rendered objects for reviewers; not a resource, so kustomization.yaml does not list it.
-  fs.writeFileSync(path.join(tmp, TOPOLOGY_FILE), topologyMarkdown(chart));
+  for (const [name, text] of chartFiles(chart)) fs.writeFileSync(path.join(tmp, name), text);
   if (fs.existsSync(dir)) {
     // rename() cannot replace a non-empty directory: move the old one aside first, then drop it.
     const old = `${dir}.old-${process.pid}`;
