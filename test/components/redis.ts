@@ -198,7 +198,8 @@ export async function checkRedisReplicated(c: RedisReplicatedCase, log: (line: s
       for (const [key, text] of Object.entries(c.configFiles)) {
         let t = key === 'sentinel.conf'
           ? ports(ipOfHost(text)).replace(/^(sentinel down-after-milliseconds \S+) \d+$/m, '$1 1000')
-          : text.replace(/^port .*$/m, `port ${port}`);
+          // A primary waits 5 s (repl-diskless-sync-delay, Redis 7 default) for more replicas before a full sync; not here.
+          : `${text.replace(/^port .*$/m, `port ${port}`)}repl-diskless-sync-delay 0\n`;
         t = mapPaths(t, map).replace(/^bind .*$/m, `bind ${ips[i]}`);
         fs.writeFileSync(path.join(configDir, key), t);
       }
@@ -212,13 +213,15 @@ export async function checkRedisReplicated(c: RedisReplicatedCase, log: (line: s
       }
       return fs.readFileSync(path.join(mapPaths(runtimeMount, map), 'replication.conf'), 'utf8');
     };
-    const start = async (i: number) => {
-      const map = pathMap(i);
-      const configDir = map.find(([, d]) => d.endsWith('/config-config'))![1];
+    const startRedis = async (i: number) => {
+      const configDir = pathMap(i).find(([, d]) => d.endsWith('/config-config'))![1];
       const redisLog = path.join(podDir(i), 'redis.log');
       const server = startServer('redis-server', [path.join(configDir, 'redis.conf')], redisLog);
       running.set(`redis-${i}`, server);
       await waitFor(`${pods[i]} redis-server`, () => /PONG|NOAUTH/.test(cli(i, port, ['PING']).stdout), server, redisLog);
+    };
+    const startSentinel = async (i: number) => {
+      const map = pathMap(i);
       const sentinelLog = path.join(podDir(i), 'sentinel.log');
       const sentinel = startServer('redis-server', c.sentinelArgs.slice(1).map((a) => mapPaths(a, map)), sentinelLog);
       running.set(`sentinel-${i}`, sentinel);
@@ -251,7 +254,9 @@ export async function checkRedisReplicated(c: RedisReplicatedCase, log: (line: s
       const expected = `replica-announce-ip ${ips[i]}\n${i === 0 ? '' : `replicaof ${ips[0]} ${port}\n`}`;
       if (r !== expected) fail(`${pods[i]}: fresh start wrote replication.conf ${JSON.stringify(r)}, expected ${JSON.stringify(expected)}`);
     });
-    for (let i = 0; i < ips.length; i++) await start(i);
+    // Every Redis first, so each Sentinel's first INFO of the primary already lists the replicas.
+    for (let i = 0; i < ips.length; i++) await startRedis(i);
+    for (let i = 0; i < ips.length; i++) await startSentinel(i);
 
     const expected = new Map<string, string>();
     for (const line of c.configFiles['redis.conf'].split('\n')) {
@@ -295,7 +300,8 @@ export async function checkRedisReplicated(c: RedisReplicatedCase, log: (line: s
     // Pod 0 restarts: its init step asks the Sentinels (the Service reaches a live pod) and must replicate the new primary.
     const role = init(0, ips[1]);
     if (role !== `replica-announce-ip ${ips[0]}\nreplicaof ${ips[promoted]} ${port}\n`) fail(`restarted old primary wrote replication.conf ${JSON.stringify(role)}, not a replicaof the new primary ${ips[promoted]}`);
-    await start(0);
+    await startRedis(0);
+    await startSentinel(0);
     await until('the old primary is a replica of the new one, synced', () => {
       const i0 = info(0);
       return i0.role === 'slave' && i0.master_host === ips[promoted] && i0.master_link_status === 'up';

@@ -117,6 +117,15 @@ async function main(): Promise<number> {
         problems.push(`planted fault "unknown nginx directive" was NOT reported; the tier said: ${planted.join(' | ') || 'nothing'}`);
       }
     }
+    // Planted fault: a start-up script that ignores the Sentinels' answer brings the old primary back as a second primary.
+    const replicated = renderedEnvironments().flatMap((env) => redisReplicatedCases(`${env.platform}/${env.environment}`, readRendered(env.dir)))[0];
+    if (replicated) {
+      const deaf = replicated.choosePrimary.replace('primary="$addr"; break;', 'break;');
+      const planted = deaf === replicated.choosePrimary ? [] : await checkRedisReplicated({ ...replicated, choosePrimary: deaf });
+      const hit = planted.find((p) => p.includes('restarted old primary wrote replication.conf'));
+      if (hit) console.log(`  caught planted fault "old primary ignores the Sentinels": ${hit.split('\n')[0]}`);
+      else problems.push(`planted fault "old primary ignores the Sentinels" was NOT reported; the tier said: ${planted.join(' | ') || 'nothing'}`);
+    }
     await rabbit;
     if (!withRabbit) console.log('  (rabbitmq-server not installed: RabbitMQ config not checked)');
   } finally {
