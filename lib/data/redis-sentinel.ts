@@ -137,13 +137,16 @@ export function sentinelConf(l: SentinelLayout): string {
 }
 
 /**
- * The init step that picks this pod's role, so a restarted pod (an old primary included) never comes back as a
- * second primary: ask the Sentinels (their Service, then each peer pod directly, which also answers while its pod
- * is not ready) for the primary; if one answers and it is another pod, replicate it; if none answers, ordinal 0
- * starts as primary and the others replicate ordinal 0. Writes `replication.conf` (included by redis.conf) and the
- * Sentinel's config with the same primary. The password goes from the mounted file into both files, never argv or env.
+ * Finds the current primary and writes this pod's role, so a restarted pod (an old primary included) never comes
+ * back as a second primary: ask the Sentinels (their Service, then each peer pod directly, which also answers while
+ * its pod is not ready) for the primary; if one answers and it is another pod, replicate it; if none answers,
+ * ordinal 0 starts as primary and the others replicate ordinal 0. Writes `replication.conf` (included by redis.conf).
+ * Run by the `choose-primary` init step, which also writes the Sentinel's config with the same primary
+ * (`withSentinelConf`), and again by the Redis container before `exec redis-server`: a container restarted in place
+ * (OOM kill, failed liveness probe) does not rerun init steps, and the primary may have changed since the pod started.
+ * The password goes from the mounted file into the files and the `redis-cli` environment, never argv or the server's env.
  */
-export function choosePrimaryScript(l: SentinelLayout): string {
+export function choosePrimaryScript(l: SentinelLayout, withSentinelConf: boolean): string {
   const peers = Array.from({ length: l.r.replicas }, (_, i) => `"$(fqdn ${l.name}-${i})"`).join(' ');
   const sentinelOut = `${l.sentinelDir}/sentinel.conf`;
   return [
@@ -151,8 +154,6 @@ export function choosePrimaryScript(l: SentinelLayout): string {
     `fqdn() { printf '%s.${l.podDomain}' "$1"; }`,
     'self="$(hostname)"',
     'me="$(fqdn "$self")"',
-    // Same escaping as the auth include: redis.conf and sentinel.conf read \\ and \" inside double quotes.
-    `esc="$(sed -e 's/\\\\/\\\\\\\\/g' -e 's/"/\\\\"/g' ${l.secretDir}/password)"`,
     'primary=""',
     `for host in ${l.sentinelHost} ${peers}; do`,
     '  [ "$host" = "$me" ] && continue',
@@ -169,9 +170,13 @@ export function choosePrimaryScript(l: SentinelLayout): string {
     // Replicas and Sentinels reach this pod by name; its IP changes whenever it is rescheduled.
     `printf 'replica-announce-ip %s\\n' "$me" > ${l.runtimeDir}/replication.conf`,
     `if [ "$primary" != "$me" ]; then printf 'replicaof %s ${l.redisPort}\\n' "$primary" >> ${l.runtimeDir}/replication.conf; fi`,
-    `sed -e "s|^sentinel monitor ${l.r.masterName} .*|sentinel monitor ${l.r.masterName} $primary ${l.redisPort} ${l.r.quorum}|" ${l.templatePath} > ${sentinelOut}`,
-    `printf 'sentinel announce-ip %s\\n' "$me" >> ${sentinelOut}`,
-    // Sentinel logs in to Redis with auth-pass, and requires the same password from clients and from the other Sentinels.
-    `printf 'sentinel auth-pass ${l.r.masterName} "%s"\\nrequirepass "%s"\\n' "$esc" "$esc" >> ${sentinelOut}`,
+    ...(withSentinelConf ? [
+      // Same escaping as the auth include: sentinel.conf reads \\ and \" inside double quotes.
+      `esc="$(sed -e 's/\\\\/\\\\\\\\/g' -e 's/"/\\\\"/g' ${l.secretDir}/password)"`,
+      `sed -e "s|^sentinel monitor ${l.r.masterName} .*|sentinel monitor ${l.r.masterName} $primary ${l.redisPort} ${l.r.quorum}|" ${l.templatePath} > ${sentinelOut}`,
+      `printf 'sentinel announce-ip %s\\n' "$me" >> ${sentinelOut}`,
+      // Sentinel logs in to Redis with auth-pass, and requires the same password from clients and from the other Sentinels.
+      `printf 'sentinel auth-pass ${l.r.masterName} "%s"\\nrequirepass "%s"\\n' "$esc" "$esc" >> ${sentinelOut}`,
+    ] : []),
   ].join('\n');
 }

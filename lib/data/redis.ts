@@ -241,7 +241,7 @@ export class Redis extends WorkloadBackedStore {
       initContainers.push({
         name: 'choose-primary',
         image,
-        command: ['sh', '-c', choosePrimaryScript(layout)],
+        command: ['sh', '-c', choosePrimaryScript(layout, true)],
         resources: initResources,
         writableDirectories: [runtimeDir, sentinelDir],
         configFiles: [{ name: 'config', mountPath: '/etc/redis', files: configFiles }],
@@ -271,7 +271,10 @@ export class Redis extends WorkloadBackedStore {
       // yet, so there is nothing to order; OrderedReady would keep pod 1 waiting for a pod 0 whose node is gone.
       ...(replication ? { podManagementPolicy: 'Parallel' as const } : {}),
       image,
-      args: ['redis-server', '/etc/redis/redis.conf'],
+      // Replicated: the role is chosen again at every container start (a restart in place reruns no init step).
+      ...(layout
+        ? { command: ['sh', '-c', `${choosePrimaryScript(layout, false)}\nexec redis-server /etc/redis/redis.conf`] }
+        : { args: ['redis-server', '/etc/redis/redis.conf'] }),
       runAsUser: props.runAsUser ?? 999,
       ports: [{ name: 'redis', port: REDIS_PORT }],
       resources,

@@ -119,6 +119,8 @@ export interface RedisReplicatedCase {
   readonly mounts: Record<string, string>;
   readonly writeAuth: string;
   readonly choosePrimary: string;
+  /** The Redis container's command (`sh -c <choose the role again; exec redis-server …>`). */
+  readonly redisCommand: readonly string[];
   /** Sentinel container args (`redis-server <conf> --sentinel`). */
   readonly sentinelArgs: readonly string[];
   /** `<sentinel Service>.<namespace>.svc.cluster.local`. */
@@ -144,7 +146,7 @@ export function redisReplicatedCases(where: string, objects: readonly RenderedOb
     cases.push({
       where, file: sts.file, replicas: sts.object.spec.replicas, name: sts.object.metadata.name, configFiles: cm.object.data, mounts,
       writeAuth: writeAuth.command[writeAuth.command.length - 1], choosePrimary: choose.command[choose.command.length - 1],
-      sentinelArgs: sentinel.args, sentinelServiceHost: `${svc.object.metadata.name}.${ns}.svc.cluster.local`,
+      redisCommand: pod.containers[0].command, sentinelArgs: sentinel.args, sentinelServiceHost: `${svc.object.metadata.name}.${ns}.svc.cluster.local`,
     });
   }
   return cases;
@@ -188,10 +190,20 @@ export async function checkRedisReplicated(c: RedisReplicatedCase, log: (line: s
     };
     const runtimeMount = path.dirname(/^include (\S+\/replication\.conf)$/m.exec(c.configFiles['redis.conf'])![1]);
 
-    /** Runs pod i's two init scripts, with the Sentinel Service answering from `serviceIp`. */
+    const replicationConf = (i: number) => path.join(mapPaths(runtimeMount, pathMap(i)), 'replication.conf');
+    /** A rendered script as pod i runs it, with the Sentinel Service answering from `serviceIp`. */
+    const script = (i: number, text: string, serviceIp: string) => mapPaths(ports(text), pathMap(i))
+      .replace(/^fqdn\(\) \{.*\}$/m, `fqdn() { case "$1" in ${pods.map((p, k) => `${p}) printf '${ips[k]}';;`).join(' ')} esac; }`)
+      .replace('self="$(hostname)"', `self='${pods[i]}'`)
+      .split(c.sentinelServiceHost).join(serviceIp);
+
+    /** A new pod i: fresh volumes (the data directory is kept, like a PVC), then its two init scripts. */
     const init = (i: number, serviceIp: string): string => {
       const map = pathMap(i);
-      for (const [, d] of map) fs.mkdirSync(d, { recursive: true });
+      for (const [mount, d] of map) {
+        if (!/^\/data$/.test(mount)) fs.rmSync(d, { recursive: true, force: true });
+        fs.mkdirSync(d, { recursive: true });
+      }
       const secretDir = map.find(([, d]) => d.endsWith('/password'))![1];
       fs.writeFileSync(path.join(secretDir, 'password'), password);
       const configDir = map.find(([, d]) => d.endsWith('/config-config'))![1];
@@ -203,22 +215,22 @@ export async function checkRedisReplicated(c: RedisReplicatedCase, log: (line: s
         t = mapPaths(t, map).replace(/^bind .*$/m, `bind ${ips[i]}`);
         fs.writeFileSync(path.join(configDir, key), t);
       }
-      const script = (text: string) => mapPaths(ports(text), map)
-        .replace(/^fqdn\(\) \{.*\}$/m, `fqdn() { case "$1" in ${pods.map((p, k) => `${p}) printf '${ips[k]}';;`).join(' ')} esac; }`)
-        .replace('self="$(hostname)"', `self='${pods[i]}'`)
-        .split(c.sentinelServiceHost).join(serviceIp);
       for (const [name, text] of [['write-auth', c.writeAuth], ['choose-primary', c.choosePrimary]]) {
-        const res = run('sh', ['-c', script(text)], { timeoutMs: 60_000 });
+        const res = run('sh', ['-c', script(i, text, serviceIp)], { timeoutMs: 60_000 });
         if (res.code !== 0) throw new Error(`${pods[i]} init ${name} failed: ${res.stderr.trim()}`);
       }
-      return fs.readFileSync(path.join(mapPaths(runtimeMount, map), 'replication.conf'), 'utf8');
+      return fs.readFileSync(replicationConf(i), 'utf8');
     };
-    const startRedis = async (i: number) => {
+    /** Pod i's Redis container: its rendered start script (which chooses the role again), then redis-server. */
+    const startRedis = async (i: number, serviceIp: string): Promise<string> => {
       const configDir = pathMap(i).find(([, d]) => d.endsWith('/config-config'))![1];
       const redisLog = path.join(podDir(i), 'redis.log');
-      const server = startServer('redis-server', [path.join(configDir, 'redis.conf')], redisLog);
+      // The container's config path, mapped like the others; `exec` makes the shell's PID redis-server's.
+      const command = script(i, c.redisCommand.slice(2).join(' '), serviceIp).replace(/exec redis-server \S+$/, `exec redis-server ${path.join(configDir, 'redis.conf')}`);
+      const server = startServer('sh', ['-c', command], redisLog);
       running.set(`redis-${i}`, server);
       await waitFor(`${pods[i]} redis-server`, () => /PONG|NOAUTH/.test(cli(i, port, ['PING']).stdout), server, redisLog);
+      return fs.readFileSync(replicationConf(i), 'utf8');
     };
     const startSentinel = async (i: number) => {
       const map = pathMap(i);
@@ -227,12 +239,10 @@ export async function checkRedisReplicated(c: RedisReplicatedCase, log: (line: s
       running.set(`sentinel-${i}`, sentinel);
       await waitFor(`${pods[i]} sentinel`, () => /PONG|NOAUTH/.test(cli(i, sentinelPort, ['PING']).stdout), sentinel, sentinelLog);
     };
-    const stop = async (i: number) => {
-      for (const key of [`sentinel-${i}`, `redis-${i}`]) {
-        const child = running.get(key);
-        if (child) await stopServer(child);
-        running.delete(key);
-      }
+    const stop = async (key: string) => {
+      const child = running.get(key);
+      if (child) await stopServer(child);
+      running.delete(key);
     };
     const cli = (i: number, p: number, args: string[], auth = true) => run('redis-cli', ['-h', ips[i], '-p', String(p), '--no-auth-warning', ...args],
       { env: { ...process.env, ...(auth ? { REDISCLI_AUTH: password } : {}) }, timeoutMs: 5_000 });
@@ -249,13 +259,16 @@ export async function checkRedisReplicated(c: RedisReplicatedCase, log: (line: s
     const t0 = Date.now();
 
     // Fresh start, every pod at once (Parallel): no Sentinel answers, so ordinal 0 is the primary.
-    const roles = ips.map((_, i) => init(i, ips[0]));
-    roles.forEach((r, i) => {
-      const expected = `replica-announce-ip ${ips[i]}\n${i === 0 ? '' : `replicaof ${ips[0]} ${port}\n`}`;
-      if (r !== expected) fail(`${pods[i]}: fresh start wrote replication.conf ${JSON.stringify(r)}, expected ${JSON.stringify(expected)}`);
+    const fresh = (i: number) => `replica-announce-ip ${ips[i]}\n${i === 0 ? '' : `replicaof ${ips[0]} ${port}\n`}`;
+    ips.forEach((_, i) => {
+      const r = init(i, ips[0]);
+      if (r !== fresh(i)) fail(`${pods[i]}: fresh start: the init step wrote replication.conf ${JSON.stringify(r)}, expected ${JSON.stringify(fresh(i))}`);
     });
     // Every Redis first, so each Sentinel's first INFO of the primary already lists the replicas.
-    for (let i = 0; i < ips.length; i++) await startRedis(i);
+    for (let i = 0; i < ips.length; i++) {
+      const r = await startRedis(i, ips[0]);
+      if (r !== fresh(i)) fail(`${pods[i]}: fresh start: the Redis container wrote replication.conf ${JSON.stringify(r)}, expected ${JSON.stringify(fresh(i))}`);
+    }
     for (let i = 0; i < ips.length; i++) await startSentinel(i);
 
     const expected = new Map<string, string>();
@@ -286,32 +299,43 @@ export async function checkRedisReplicated(c: RedisReplicatedCase, log: (line: s
     log(`sentinels: all ${ips.length} name ${pods[0]} and see ${ips.length - 1} other Sentinel(s) and ${ips.length - 1} replica(s) (${Date.now() - t0} ms)`);
     await until('the key reached the replicas', () => ips.slice(1).every((_, k) => cli(k + 1, port, ['GET', 'platform:check']).stdout.trim() === 'before-failover'), 5_000);
 
-    // Pod 0 (the primary, with its Sentinel) goes away: the others must promote a replica.
-    await stop(0);
+    // The primary's Redis container dies (its Sentinel keeps running): the Sentinels must promote a replica.
+    await stop('redis-0');
     const tFail = Date.now();
     let promoted = -1;
     await until('a replica promoted after the primary stopped', () => {
-      const answers = ips.slice(1).map((_, k) => primaryOf(k + 1)[0]);
+      const answers = ips.map((_, i) => primaryOf(i)[0]);
       promoted = ips.indexOf(answers[0]);
       return promoted > 0 && answers.every((a) => a === answers[0]) && info(promoted).role === 'master';
     }, 30_000);
-    log(`failover: ${pods[promoted]} promoted ${Date.now() - tFail} ms after ${pods[0]} stopped`);
-
-    // Pod 0 restarts: its init step asks the Sentinels (the Service reaches a live pod) and must replicate the new primary.
-    const role = init(0, ips[1]);
-    if (role !== `replica-announce-ip ${ips[0]}\nreplicaof ${ips[promoted]} ${port}\n`) fail(`restarted old primary wrote replication.conf ${JSON.stringify(role)}, not a replicaof the new primary ${ips[promoted]}`);
-    await startRedis(0);
-    await startSentinel(0);
-    await until('the old primary is a replica of the new one, synced', () => {
+    log(`failover: ${pods[promoted]} promoted ${Date.now() - tFail} ms after ${pods[0]}'s redis-server stopped`);
+    const asReplica = `replica-announce-ip ${ips[0]}\nreplicaof ${ips[promoted]} ${port}\n`;
+    const isReplicaOfPromoted = () => {
       const i0 = info(0);
       return i0.role === 'slave' && i0.master_host === ips[promoted] && i0.master_link_status === 'up';
-    }, 15_000);
+    };
+
+    // The container restarts in place (no init step): its start script must make it a replica of the new primary.
+    const inPlace = await startRedis(0, ips[1]);
+    // Everything after depends on it: stop here rather than wait for a replica that cannot come.
+    if (inPlace !== asReplica) throw new Error(`old primary restarted in place: its Redis container wrote replication.conf ${JSON.stringify(inPlace)}, not a replicaof the new primary ${ips[promoted]}`);
+    await until('the old primary, restarted in place, is a replica of the new one, synced', isReplicaOfPromoted, 15_000);
+    log(`restart in place: ${pods[0]} came back as a replica of ${pods[promoted]} (${Date.now() - t0} ms)`);
+
+    // The whole pod is recreated (both containers, fresh emptyDirs): its init step must pick the new primary too.
+    await stop('sentinel-0');
+    await stop('redis-0');
+    const role = init(0, ips[1]);
+    if (role !== asReplica) throw new Error(`restarted old primary wrote replication.conf ${JSON.stringify(role)}, not a replicaof the new primary ${ips[promoted]}`);
+    await startRedis(0, ips[1]);
+    await startSentinel(0);
+    await until('the old primary, its pod recreated, is a replica of the new one, synced', isReplicaOfPromoted, 15_000);
     const masters = ips.map((_, i) => info(i).role).filter((r) => r === 'master').length;
-    if (masters !== 1) fail(`after the restart ${masters} pods report role:master, expected exactly 1`);
+    if (masters !== 1) fail(`after the restarts ${masters} pods report role:master, expected exactly 1`);
     const kept = cli(0, port, ['GET', 'platform:check']).stdout.trim();
     if (kept !== 'before-failover') fail(`the restarted old primary holds ${JSON.stringify(kept)} for the key written before the failover`);
-    await until('the restarted Sentinel names the new primary', () => primaryOf(0)[0] === ips[promoted], 10_000);
-    log(`restart: ${pods[0]} came back as a replica of ${pods[promoted]}, one primary, data kept (${Date.now() - t0} ms in all)`);
+    await until('the recreated pod\'s Sentinel names the new primary', () => primaryOf(0)[0] === ips[promoted], 10_000);
+    log(`pod recreated: ${pods[0]} came back as a replica of ${pods[promoted]}, one primary, data kept (${Date.now() - t0} ms in all)`);
   } catch (error) {
     fail((error as Error).message);
   } finally {

@@ -120,9 +120,10 @@ async function main(): Promise<number> {
     // Planted fault: a start-up script that ignores the Sentinels' answer brings the old primary back as a second primary.
     const replicated = renderedEnvironments().flatMap((env) => redisReplicatedCases(`${env.platform}/${env.environment}`, readRendered(env.dir)))[0];
     if (replicated) {
-      const deaf = replicated.choosePrimary.replace('primary="$addr"; break;', 'break;');
-      const planted = deaf === replicated.choosePrimary ? [] : await checkRedisReplicated({ ...replicated, choosePrimary: deaf });
-      const hit = planted.find((p) => p.includes('restarted old primary wrote replication.conf'));
+      const deafen = (script: string) => script.replace('primary="$addr"; break;', 'break;');
+      const deaf = { ...replicated, choosePrimary: deafen(replicated.choosePrimary), redisCommand: replicated.redisCommand.map(deafen) };
+      const planted = deaf.choosePrimary === replicated.choosePrimary ? [] : await checkRedisReplicated(deaf);
+      const hit = planted.find((p) => p.includes('old primary restarted in place: its Redis container wrote replication.conf'));
       if (hit) console.log(`  caught planted fault "old primary ignores the Sentinels": ${hit.split('\n')[0]}`);
       else problems.push(`planted fault "old primary ignores the Sentinels" was NOT reported; the tier said: ${planted.join(' | ') || 'nothing'}`);
     }

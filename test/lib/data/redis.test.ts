@@ -198,7 +198,15 @@ describe('Redis', () => {
       const pod = findObject(objects, 'StatefulSet', 'redis', 'demo').spec.template.spec;
       expect(pod.containers.map((c: any) => c.name)).toEqual(['redis', 'sentinel']);
       const [redis, sentinel] = pod.containers;
-      expect(redis.args).toEqual(['redis-server', '/etc/redis/redis.conf']);
+      // The role is chosen again at every container start (a restart in place reruns no init step), then redis-server replaces the shell.
+      expect(redis.args).toBeUndefined();
+      expect(redis.command.slice(0, 2)).toEqual(['sh', '-c']);
+      const start: string = redis.command[2];
+      expect(start).toContain('-p 26379 SENTINEL get-master-addr-by-name redis');
+      expect(start).toContain("if [ \"$primary\" != \"$me\" ]; then printf 'replicaof %s 6379\\n' \"$primary\" >> /run/redis/replication.conf; fi");
+      expect(start.split('\n').pop()).toBe('exec redis-server /etc/redis/redis.conf');
+      // The Sentinel's config is the init step's: a restarted Redis must not reset what the running Sentinel rewrote.
+      expect(start).not.toMatch(/sentinel\.conf|esc=/);
       expect(redis.ports).toEqual([{ name: 'redis', containerPort: 6379, protocol: 'TCP' }]);
       expect(redis.resources).toEqual({ requests: { cpu: '100m', memory: '512Mi' }, limits: { memory: '512Mi' } });
       for (const probe of [redis.readinessProbe, redis.livenessProbe, redis.startupProbe]) expect(probe.exec.command).toEqual(['sh', '-c', PING]);
