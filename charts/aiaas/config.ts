@@ -281,6 +281,8 @@ export const AIAAS_CONFIG: Readonly<Record<AiaasEnvironment, AiaasConfig>> = {
     }),
     disruptionBudgets: true,
     // Rate limits and sessions must survive a lost node: a primary, two replicas and three Sentinels, one per node.
+    // Switching a running production over needs the old StatefulSet removed with --cascade=orphan first
+    // (podManagementPolicy is immutable): docs/architecture/aiaas-lke.md, "Redis".
     redis: { maxmemory: '512Mi', storageSize: '10Gi', resources: { cpuRequest: '250m', memoryRequest: '1Gi', memoryLimit: '1Gi' }, replicas: 3 },
     // Three nodes: the document's "Cluster with mirrored queues". Mirroring is gone in RabbitMQ 4.0; the RabbitMq
     // construct makes queues declared without a type replicated quorum queues (default_queue_type = quorum).
