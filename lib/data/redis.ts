@@ -102,8 +102,8 @@ export interface RedisSentinelEndpoint {
  * the password from the file, and `/data` on an `emptyDir` or a PVC.
  *
  * With `replication`, the same StatefulSet runs `replicas` pods started in parallel, each with redis-server and a
- * Sentinel container; an init step asks the Sentinels for the current primary so a restarted pod, an old primary
- * included, comes back as a replica. Pods are spread over nodes, a PDB lets one go at a time, and the Sentinels are
+ * Sentinel container; an init step (and the Redis container at every start) asks the Sentinels for the current
+ * primary so a restarted pod, an old primary included, comes back as a replica. Pods are spread over nodes, a PDB lets one go at a time, and the Sentinels are
  * reached through their own Service; there is no client Service on 6379, which would send writes to read-only replicas.
  */
 export class Redis extends WorkloadBackedStore {
@@ -116,6 +116,7 @@ export class Redis extends WorkloadBackedStore {
   public readonly sentinel?: RedisSentinelEndpoint;
   /** Replicated mode: the Service in front of the Sentinels. */
   public readonly sentinelService?: ApiObject;
+  /** Redis port (of every pod). In replicated mode this is not the port of `serviceHost`: use `sentinel` or `endpointEnv`. */
   public readonly port = REDIS_PORT;
   /** The password's Secret key (in the Redis namespace; consumers elsewhere need a copy with the same name). */
   public readonly passwordRef: SecretKeyRef;
