@@ -11,6 +11,11 @@ import { checkMemory } from '../core/quantities';
  * Not Redis Cluster: a cluster shards keys over masters and serves database 0 only (`SELECT` is refused, "Redis
  * cluster specification", redis.io), and the platform's clients keep their data apart in logical databases
  * (`REDIS_DB`). Sentinel keeps one full copy per pod, every database included.
+ *
+ * Without `appendOnly` and `persistence`, a primary whose pod comes back before the Sentinels fail over (within
+ * `downAfterMilliseconds`) starts empty and is still the primary, and its replicas then copy the empty dataset
+ * ("Safety of replication when master has persistence turned off", "Redis replication", redis.io): fine for a cache
+ * that can be rebuilt, not for anything else.
  */
 export interface RedisReplication {
   /**
