@@ -35,6 +35,7 @@ export * from './data/rabbitmq';
 export * from './workloads/keda-scaled-object';
 export * from './services/vllm-deployment';
 export * from './data/redis';
+export * from './data/redis-sentinel';
 export * from './services/fastapi-backend';
 export * from './data/postgres-backup';
 export * from './workloads/workload-backed-store';

@@ -148,8 +148,13 @@ export interface AiaasConfig {
   readonly scaling: ServiceScaling;
   /** PodDisruptionBudget `minAvailable: 1` on the services (document: "All production services"). */
   readonly disruptionBudgets: boolean;
-  /** Shared Redis: a cache with AOF on a volume, so the limit holds twice maxmemory for the AOF-rewrite fork. */
-  readonly redis: { readonly maxmemory: string; readonly storageSize: string; readonly resources: Resources };
+  /**
+   * Shared Redis: a cache with AOF on a volume, so the limit holds twice maxmemory for the AOF-rewrite fork.
+   * `replicas`: the document's "Redis with replication": that many pods, one primary and its replicas, with Redis
+   * Sentinel failing over (a volume per pod). Not Redis Cluster: it has no logical databases, and the services keep
+   * theirs apart with `REDIS_DB`. @default - one instance
+   */
+  readonly redis: { readonly maxmemory: string; readonly storageSize: string; readonly resources: Resources; readonly replicas?: number };
   /** RabbitMQ for usage events. */
   readonly rabbitmq: { readonly replicas: number; readonly storageSize: string; readonly resources: Resources };
   /** Queue of usage events, API Router → Analytics. */
@@ -275,7 +280,10 @@ export const AIAAS_CONFIG: Readonly<Record<AiaasEnvironment, AiaasConfig>> = {
       'analytics-service': { cpuRequest: '500m', memoryRequest: '1Gi', memoryLimit: '2Gi' },
     }),
     disruptionBudgets: true,
-    redis: { maxmemory: '512Mi', storageSize: '10Gi', resources: { cpuRequest: '250m', memoryRequest: '1Gi', memoryLimit: '1Gi' } },
+    // Rate limits and sessions must survive a lost node: a primary, two replicas and three Sentinels, one per node.
+    // Switching a running production over needs the old StatefulSet removed with --cascade=orphan first
+    // (podManagementPolicy is immutable): docs/architecture/aiaas-lke.md, "Redis".
+    redis: { maxmemory: '512Mi', storageSize: '10Gi', resources: { cpuRequest: '250m', memoryRequest: '1Gi', memoryLimit: '1Gi' }, replicas: 3 },
     // Three nodes: the document's "Cluster with mirrored queues". Mirroring is gone in RabbitMQ 4.0; the RabbitMq
     // construct makes queues declared without a type replicated quorum queues (default_queue_type = quorum).
     rabbitmq: { replicas: 3, storageSize: '20Gi', resources: { cpuRequest: '500m', memoryRequest: '2Gi', memoryLimit: '2Gi' } },

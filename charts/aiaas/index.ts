@@ -78,6 +78,7 @@ export class AiaasChart extends PlatformChart {
       appendOnly: true,
       persistence: { size: config.redis.storageSize, storageClassName: config.storageClassName },
       resources: config.redis.resources,
+      ...(config.redis.replicas ? { replication: { replicas: config.redis.replicas } } : {}),
     });
     this.rabbitmq = new RabbitMq(this, 'RabbitMq', {
       namespace: ns,
@@ -107,8 +108,12 @@ export class AiaasChart extends PlatformChart {
         env: {
           ENVIRONMENT: env,
           PORT: String(svc.port),
-          REDIS_HOST: this.redis.serviceHost,
-          REDIS_PORT: String(this.redis.port),
+          // The Redis contract of the service images (docs/architecture/aiaas-lke.md, "Redis"): one instance gives
+          // REDIS_HOST/REDIS_PORT; replicated Redis (production) gives REDIS_SENTINEL_HOSTS (host:port, comma-separated)
+          // and REDIS_SENTINEL_MASTER instead, and no REDIS_HOST, so an image must use a Sentinel-aware client (redis-py
+          // `Sentinel`, ioredis `sentinels`) that asks for the primary and follows failovers; a plain connection would
+          // reach a read-only replica. The Sentinels take the same password. Always REDIS_DB and REDIS_PASSWORD_FILE.
+          ...this.redis.endpointEnv('REDIS_'),
           REDIS_DB: String(svc.redisDb),
           REDIS_PASSWORD_FILE: `${SECRETS_DIR}/redis/password`,
           ...extraEnv,

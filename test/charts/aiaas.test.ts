@@ -175,6 +175,40 @@ describe.each(AIAAS_ENVIRONMENTS)('aiaas %s', (environment) => {
     const mi = (q: string) => (q.endsWith('Gi') ? parseInt(q, 10) * 1024 : parseInt(q, 10));
     expect(Number(/maxmemory (\d+)/.exec(conf)![1]) * 2).toBeLessThanOrEqual(mi(limit) * 1024 * 1024);
   });
+
+  test('Redis: replicated with Sentinel in production (Sentinel env on the services), one instance elsewhere (host and port)', () => {
+    const redis = findObject(objects, 'StatefulSet', 'redis', ns);
+    const env = (name: string) => Object.fromEntries(mainContainer(findObject(objects, 'Deployment', name, ns)).env.map((e: any) => [e.name, e.value]));
+    const redisEnv = (name: string) => Object.fromEntries(Object.entries(env(name)).filter(([k]) => k.startsWith('REDIS_')));
+    const services = objectsOfKind(objects, 'Service').filter((s) => s.metadata.namespace === ns).map((s) => s.metadata.name);
+    AIAAS_SERVICES.forEach((name, db) => {
+      const common = { REDIS_DB: String(db), REDIS_PASSWORD_FILE: '/var/run/secrets/aiaas/redis/password' };
+      expect(redisEnv(name)).toEqual(environment === 'production'
+        ? { ...common, REDIS_SENTINEL_HOSTS: 'redis-sentinel.production.svc.cluster.local:26379', REDIS_SENTINEL_MASTER: 'redis' }
+        : { ...common, REDIS_HOST: `redis.${ns}.svc.cluster.local`, REDIS_PORT: '6379' });
+      const toRedis = findObject(objects, 'NetworkPolicy', name, ns).spec.egress.find((r: any) => r.to[0].podSelector?.matchLabels['app.kubernetes.io/name'] === 'redis');
+      expect(toRedis.ports.map((p: any) => p.port)).toEqual(environment === 'production' ? [6379, 26379] : [6379]);
+    });
+    if (environment === 'production') {
+      expect(config.redis.replicas).toBe(3);
+      expect(redis.spec.replicas).toBe(3);
+      expect(redis.spec.podManagementPolicy).toBe('Parallel');
+      expect(redis.spec.template.spec.containers.map((c: any) => c.name)).toEqual(['redis', 'sentinel']);
+      expect(findObject(objects, 'PodDisruptionBudget', 'redis', ns).spec.maxUnavailable).toBe(1);
+      expect(findObject(objects, 'ConfigMap', 'redis-config', ns).data['sentinel.conf'])
+        .toContain('sentinel monitor redis redis-0.redis-headless.production.svc.cluster.local 6379 2\n');
+      // No Service over every pod on 6379: writes would reach read-only replicas.
+      expect(services).toEqual(expect.arrayContaining(['redis-headless', 'redis-sentinel']));
+      expect(services).not.toContain('redis');
+    } else {
+      expect(config.redis.replicas).toBeUndefined();
+      expect(redis.spec.replicas).toBe(1);
+      expect(redis.spec.template.spec.containers.map((c: any) => c.name)).toEqual(['redis']);
+      expect(objectsOfKind(objects, 'PodDisruptionBudget').filter((p) => p.metadata.name === 'redis')).toEqual([]);
+      expect(services).toEqual(expect.arrayContaining(['redis', 'redis-headless']));
+      expect(services).not.toContain('redis-sentinel');
+    }
+  });
 });
 
 describe('aiaas system namespace and vLLM', () => {

@@ -6,12 +6,13 @@ import { checkNginx, nginxCases } from './nginx';
 import { checkPostgres, plantedBrokenSql, postgresBin, postgresCases } from './postgres';
 import { have, stopAll, UNPRIVILEGED } from './proc';
 import { checkRabbitmq, haveRabbitmq, KEYS_NEWER_THAN_DEBIAN, rabbitmqCases } from './rabbitmq';
-import { checkRedis, redisCases } from './redis';
+import { checkRedis, checkRedisReplicated, redisCases, redisReplicatedCases } from './redis';
 
 /**
  * `npm run test:components`: the real servers from Debian packages run against the rendered configuration in dist/:
  * PostgreSQL 15 runs the init scripts (twice) and the result is checked against the Postgres constructs' props,
- * redis-server starts with redis.conf + the include file the init container writes, `nginx -t` checks every nginx
+ * redis-server starts with redis.conf + the include file the init container writes (a replicated Redis runs as primary,
+ * replicas and Sentinels on loopback and fails over), `nginx -t` checks every nginx
  * config, and rabbitmq-server starts with the rendered conf.d file and plugins. Then a planted fault (a broken init
  * SQL statement) must be reported. Loopback and unix sockets only; every server is stopped by PID.
  */
@@ -82,6 +83,15 @@ async function main(): Promise<number> {
         problems.push(...p);
         console.log(`  ${p.length === 0 ? 'ok  ' : 'FAIL'} redis ${where} ${c.file}: CONFIG GET matches, password required (${Date.now() - t} ms)`);
       }
+      for (const c of redisReplicatedCases(where, objects)) {
+        if (!once('redis-replicated', JSON.stringify(c), '')) continue;
+        counts.redis++;
+        const t = Date.now();
+        const p = await checkRedisReplicated(c, (line) => console.log(`       ${line}`));
+        problems.push(...p);
+        console.log(`  ${p.length === 0 ? 'ok  ' : 'FAIL'} redis ${where} ${c.file}: ${c.replicas} pods with Sentinel on loopback: replication, `
+          + `password on both ports, failover, old primary back as a replica (${Date.now() - t} ms)`);
+      }
       for (const c of nginxCases(where, objects)) {
         if (!once('nginx', c.conf, '')) continue;
         counts.nginx++;
@@ -106,6 +116,16 @@ async function main(): Promise<number> {
       } else {
         problems.push(`planted fault "unknown nginx directive" was NOT reported; the tier said: ${planted.join(' | ') || 'nothing'}`);
       }
+    }
+    // Planted fault: a start-up script that ignores the Sentinels' answer brings the old primary back as a second primary.
+    const replicated = renderedEnvironments().flatMap((env) => redisReplicatedCases(`${env.platform}/${env.environment}`, readRendered(env.dir)))[0];
+    if (replicated) {
+      const deafen = (script: string) => script.replace('primary="$addr"; break;', 'break;');
+      const deaf = { ...replicated, choosePrimary: deafen(replicated.choosePrimary), redisCommand: replicated.redisCommand.map(deafen) };
+      const planted = deaf.choosePrimary === replicated.choosePrimary ? [] : await checkRedisReplicated(deaf);
+      const hit = planted.find((p) => p.includes('old primary restarted in place: its Redis container wrote replication.conf'));
+      if (hit) console.log(`  caught planted fault "old primary ignores the Sentinels": ${hit.split('\n')[0]}`);
+      else problems.push(`planted fault "old primary ignores the Sentinels" was NOT reported; the tier said: ${planted.join(' | ') || 'nothing'}`);
     }
     await rabbit;
     if (!withRabbit) console.log('  (rabbitmq-server not installed: RabbitMQ config not checked)');
