@@ -110,7 +110,8 @@ export function synthesize(app: App, options: SynthesizeOptions): RenderedChart[
   if (options.clean) removeUnrendered(options.outdir, charts);
   for (const chart of charts) {
     // A directory already holding exactly these bytes is left alone: most runs change one chart or none.
-    if (!chartIsCurrent(options.outdir, chart)) writeChart(options.outdir, chart);
+    const files = chartFiles(chart);
+    if (!holdsExactly(path.join(options.outdir, chart.directory), files)) writeChart(options.outdir, chart, files);
   }
   if (options.clean && options.platformsDoc) {
     fs.mkdirSync(path.dirname(options.platformsDoc), { recursive: true });
@@ -143,10 +144,8 @@ function chartFiles(chart: RenderedChart): Map<string, string> {
   return files;
 }
 
-/** Whether `outdir/<platform>/<environment>/` holds exactly the chart's files, byte for byte, and nothing else. */
-function chartIsCurrent(outdir: string, chart: RenderedChart): boolean {
-  const dir = path.join(outdir, chart.directory);
-  const expected = chartFiles(chart);
+/** Whether `dir` holds exactly `expected` (file name → text), byte for byte, and nothing else. */
+function holdsExactly(dir: string, expected: ReadonlyMap<string, string>): boolean {
   let present: string[];
   try {
     present = fs.readdirSync(dir);
@@ -196,14 +195,15 @@ function removeUnrendered(outdir: string, charts: readonly RenderedChart[]): voi
 /**
  * Writes one chart's directory, `outdir/<platform>/<environment>/`, whole: the files go into a temporary sibling
  * directory that then replaces the old one by rename, so a reader (Argo CD, `kubectl apply -k`, the watcher's
- * next diff) never sees half a chart, and the files of deleted resources disappear.
+ * next diff) never sees half a chart, and the files of deleted resources disappear. `files` are the chart's files
+ * (`chartFiles`), when the caller has them already.
  */
-export function writeChart(outdir: string, chart: RenderedChart): void {
+export function writeChart(outdir: string, chart: RenderedChart, files: ReadonlyMap<string, string> = chartFiles(chart)): void {
   const dir = path.join(outdir, chart.directory);
   const tmp = `${dir}.tmp-${process.pid}`;
   fs.rmSync(tmp, { recursive: true, force: true });
   fs.mkdirSync(tmp, { recursive: true });
-  for (const [name, text] of chartFiles(chart)) fs.writeFileSync(path.join(tmp, name), text);
+  for (const [name, text] of files) fs.writeFileSync(path.join(tmp, name), text);
   if (fs.existsSync(dir)) {
     // rename() cannot replace a non-empty directory: move the old one aside first, then drop it.
     const old = `${dir}.old-${process.pid}`;
