@@ -13,6 +13,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { groupOf } from './k8s';
 import { contentHash, readCache, writeCache } from './parse-cache';
 
 const CACHE_FILE = 'schema-results.json';
@@ -86,8 +87,7 @@ function kindKey(s: State, apiVersion: string, kind: string): string {
   const id = `${apiVersion}/${kind}`;
   let key = s.kinds.get(id);
   if (key === undefined) {
-    const group = apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
-    key = contentHash(s.catalog, groupFingerprint(s, group), apiVersion, kind);
+    key = contentHash(s.catalog, groupFingerprint(s, groupOf(apiVersion)), apiVersion, kind);
     s.kinds.set(id, key);
   }
   return key;
