@@ -5,7 +5,6 @@
  * (source: docs/architecture/connectors-gke.md; where it disagrees with the upstream contract, see config.ts).
  */
 import { ApiObject, App, JsonPatch } from 'cdk8s';
-// The generated Kubernetes 1.28 classes only: the package index also loads every cdk8s-plus construct.
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
 import { Construct } from 'constructs';
 import {

@@ -1,5 +1,4 @@
 import { App } from 'cdk8s';
-// The generated Kubernetes 1.28 classes only: the package index also loads every cdk8s-plus construct.
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
 import { Construct } from 'constructs';
 import { ClusterIssuer } from '../../imports/cert-manager-clusterissuer-cert-manager.io';

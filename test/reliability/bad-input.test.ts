@@ -1,7 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
-// The generated Kubernetes 1.28 classes only: the package index also loads every cdk8s-plus construct.
 import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
 import {
   ArgoCdApplication, Autoscaler, DisruptionBudget, ExistingSecret, Keycloak, KeycloakProps, NamespaceBaseline, NginxIngress, PlatformChart, PropValidationError, VllmDeployment,
