@@ -3,9 +3,9 @@
  * directly instead of through a document tree: about ten times faster, and the largest single cost of a synth
  * after validation. Only the layout is done here; every scalar is still written by the `yaml` library itself
  * (cached per value), so quoting — YAML 1.1 words, numbers, special characters — is exactly the library's.
- * Anything whose text depends on its position (multi-line strings become block scalars indented to their
- * place; a `---` or `...` at the start of a line) or that is not plain JSON returns undefined, and the caller
- * uses the library. test/synth.test.ts checks both give the same bytes, on the app's objects and on generated ones.
+ * A multi-line string is the library's block scalar (written once as a mapping value), indented to its place.
+ * Anything else whose text depends on its position (a `---` or `...` at the start of a line) or that is not plain
+ * JSON returns undefined, and the caller uses the library. test/synth.test.ts checks both give the same bytes, on the app's objects and on generated ones.
  */
 import { stringify, ToStringOptions } from 'yaml';
 
@@ -18,6 +18,7 @@ type Scalar = string | undefined;
  */
 export function fastStringify(object: unknown, options: ToStringOptions & { version?: '1.1' | '1.2' }): string | undefined {
   const scalars = cacheFor(options);
+  const blocks = blockCacheFor(options);
   const out: string[] = [];
   const scalar = (value: unknown): Scalar => {
     // -0 is written "-0" but String(-0) is "0".
@@ -31,6 +32,26 @@ export function fastStringify(object: unknown, options: ToStringOptions & { vers
     }
     return text;
   };
+  /** A multi-line string as the library writes it as a mapping value or sequence item, content at `indent` spaces. */
+  const block = (value: unknown, indent: number): string | undefined => {
+    if (typeof value !== 'string') return undefined;
+    const key = `b${value}`;
+    let shape = blocks.get(key);
+    if (shape === undefined && !blocks.has(key)) {
+      // The library's block scalar as a mapping value: `k: |-` and content lines two spaces in (empty lines stay
+      // empty, `null` here). Only the indentation depends on where it stands (lineWidth 0 never folds), so it is cached.
+      const lines = stringify({ k: value }, options).split('\n');
+      const header = lines[0].slice(3);
+      const body = lines.slice(1, -1);
+      shape = lines[0].startsWith('k: ') && /^[|>][1-9]?[-+]?$/.test(header) && lines[lines.length - 1] === '' && body.every((l) => l === '' || l.startsWith('  '))
+        ? { header, body: body.map((l) => (l === '' ? null : l.slice(2))) } : undefined;
+      blocks.set(key, shape);
+    }
+    if (shape === undefined) return undefined;
+    const pad = ' '.repeat(indent);
+    // An empty line stays empty; a line of indentation only (a leading blank line) is indented here too.
+    return `${shape.header}\n${shape.body.map((l) => (l === null ? '\n' : `${pad}${l}\n`)).join('')}`;
+  };
   const isScalar = (v: unknown) => v === null || typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v));
 
   /** Writes a collection's entries; `first` is the prefix of the first line (`- ` stacks), `pad` of the others. */
@@ -41,8 +62,13 @@ export function fastStringify(object: unknown, options: ToStringOptions & { vers
         const prefix = `${i === 0 ? first : pad}- `;
         if (isScalar(item)) {
           const text = scalar(item);
-          if (text === undefined) return false;
-          out.push(`${prefix}${text}\n`);
+          if (text !== undefined) {
+            out.push(`${prefix}${text}\n`);
+          } else {
+            const lines = block(item, pad.length + 2);
+            if (lines === undefined) return false;
+            out.push(`${prefix}${lines}`);
+          }
         } else if (Array.isArray(item) || isPlainObject(item)) {
           const empty = emptyText(item);
           if (empty) out.push(`${prefix}${empty}\n`);
@@ -61,8 +87,13 @@ export function fastStringify(object: unknown, options: ToStringOptions & { vers
       if (keyText === undefined) return false;
       if (isScalar(item)) {
         const text = scalar(item);
-        if (text === undefined) return false;
-        out.push(`${line}${keyText}: ${text}\n`);
+        if (text !== undefined) {
+          out.push(`${line}${keyText}: ${text}\n`);
+        } else {
+          const lines = block(item, pad.length + 2);
+          if (lines === undefined) return false;
+          out.push(`${line}${keyText}: ${lines}`);
+        }
       } else if (Array.isArray(item) || isPlainObject(item)) {
         const empty = emptyText(item);
         if (empty) {
@@ -99,6 +130,13 @@ function emptyText(value: unknown): string | undefined {
 }
 
 const caches = new Map<string, Map<string, Scalar>>();
+const blockCaches = new Map<string, Map<string, { header: string; body: (string | null)[] } | undefined>>();
+function blockCacheFor(options: object): Map<string, { header: string; body: (string | null)[] } | undefined> {
+  const id = JSON.stringify(options);
+  let cache = blockCaches.get(id);
+  if (!cache) blockCaches.set(id, (cache = new Map()));
+  return cache;
+}
 function cacheFor(options: object): Map<string, Scalar> {
   const id = JSON.stringify(options);
   let cache = caches.get(id);

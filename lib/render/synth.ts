@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import { stringify } from 'yaml';
+import { ChartWriter, replaceDirectory, writeDirectory } from './chart-writer';
 import { fastStringify } from './fast-yaml';
 import { ExternalReference, PlatformChart } from '../core/platform-chart';
 import { platformsMarkdown, TOPOLOGY_FILE, topologyMarkdown } from '../topology';
@@ -104,15 +105,28 @@ export interface SynthesizeOptions {
  * bytes is left as it is.
  */
 export function synthesize(app: App, options: SynthesizeOptions): RenderedChart[] {
-  const charts = app.charts.filter((c): c is PlatformChart => c instanceof PlatformChart).map(renderChart);
-  addCrossChartFindings(charts);
-  if (charts.some((c) => c.findings.length > 0)) throw new ValidationFailedError(charts);
-  if (options.clean) removeUnrendered(options.outdir, charts);
-  for (const chart of charts) {
-    // A directory already holding exactly these bytes is left alone: most runs change one chart or none.
-    const files = chartFiles(chart);
-    if (!holdsExactly(path.join(options.outdir, chart.directory), files)) writeChart(options.outdir, chart, files);
+  const platformCharts = app.charts.filter((c): c is PlatformChart => c instanceof PlatformChart);
+  // Each chart that passes its own checks is written (to a temporary directory) while the next one renders.
+  const writer = new ChartWriter(platformCharts.length);
+  let charts: RenderedChart[];
+  try {
+    charts = platformCharts.map((chart) => {
+      const rendered = renderChart(chart);
+      if (rendered.findings.length === 0) writer.write(path.join(options.outdir, rendered.directory), chartFiles(rendered));
+      return rendered;
+    });
+    addCrossChartFindings(charts);
+  } catch (error) {
+    writer.discard();
+    throw error;
   }
+  if (charts.some((c) => c.findings.length > 0)) {
+    writer.discard();
+    throw new ValidationFailedError(charts);
+  }
+  // A directory already holding exactly these bytes is left alone: most runs change one chart or none.
+  writer.commit();
+  if (options.clean) removeUnrendered(options.outdir, charts);
   if (options.clean && options.platformsDoc) {
     fs.mkdirSync(path.dirname(options.platformsDoc), { recursive: true });
     fs.writeFileSync(options.platformsDoc, platformsMarkdown(charts));
@@ -142,29 +156,6 @@ function chartFiles(chart: RenderedChart): Map<string, string> {
   // A picture of the rendered objects for reviewers; not a resource, so kustomization.yaml does not list it.
   files.set(TOPOLOGY_FILE, topologyMarkdown(chart));
   return files;
-}
-
-/** Whether `dir` holds exactly `expected` (file name → text), byte for byte, and nothing else. */
-function holdsExactly(dir: string, expected: ReadonlyMap<string, string>): boolean {
-  let present: string[];
-  try {
-    present = fs.readdirSync(dir);
-  } catch {
-    return false;
-  }
-  if (present.length !== expected.size) return false;
-  for (const name of present) {
-    const text = expected.get(name);
-    if (text === undefined) return false;
-    let current: string;
-    try {
-      current = fs.readFileSync(path.join(dir, name), 'utf8');
-    } catch {
-      return false; // a directory, or unreadable: rewrite the chart
-    }
-    if (current !== text) return false;
-  }
-  return true;
 }
 
 /**
@@ -201,19 +192,8 @@ function removeUnrendered(outdir: string, charts: readonly RenderedChart[]): voi
 export function writeChart(outdir: string, chart: RenderedChart, files: ReadonlyMap<string, string> = chartFiles(chart)): void {
   const dir = path.join(outdir, chart.directory);
   const tmp = `${dir}.tmp-${process.pid}`;
-  fs.rmSync(tmp, { recursive: true, force: true });
-  fs.mkdirSync(tmp, { recursive: true });
-  for (const [name, text] of files) fs.writeFileSync(path.join(tmp, name), text);
-  if (fs.existsSync(dir)) {
-    // rename() cannot replace a non-empty directory: move the old one aside first, then drop it.
-    const old = `${dir}.old-${process.pid}`;
-    fs.rmSync(old, { recursive: true, force: true });
-    fs.renameSync(dir, old);
-    fs.renameSync(tmp, dir);
-    fs.rmSync(old, { recursive: true, force: true });
-  } else {
-    fs.renameSync(tmp, dir);
-  }
+  writeDirectory(tmp, files);
+  replaceDirectory(dir, tmp);
 }
 
 /**
