@@ -1,4 +1,6 @@
 /** Jest runs TypeScript through SWC (transpile only); `tsc --noEmit` type-checks separately. */
+const SWC = { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } };
+
 module.exports = {
   testEnvironment: 'node',
   // Jest's default (cores - 1) is a single worker on a 2-core CI machine; many suites wait on git/kubectl
@@ -13,7 +15,11 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: {
-    '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
+    // The `cdk8s import` output (imports/, 3.4 MB of generated TypeScript) is loaded by every test file; without
+    // inline source maps a file's worker evaluates it in ~150 ms instead of ~360 ms (measured, 62 test files).
+    // Nobody debugs generated code, so its stack lines may point into the transpiled text.
+    '/imports/[^/]+\\.ts$': ['@swc/jest', { ...SWC, sourceMaps: false }],
+    '^.+\\.ts$': ['@swc/jest', SWC],
   },
   moduleFileExtensions: ['ts', 'js', 'json'],
   snapshotFormat: { escapeString: false, printBasicPrototype: false },

@@ -115,9 +115,12 @@ function assertCleanWorkingTree(ctx: GitContext, distDir: string): void {
   }
 }
 
-/** Renders the source with `main.ts` (as `npm run synth` does) into `outdir`, via `CDK8S_OUTDIR`. */
+/**
+ * Renders the source into `outdir` (via `CDK8S_OUTDIR`) with the command `npm run synth` runs: scripts/synth.js,
+ * main.ts as a cached esbuild bundle (the same transpile-only code tsx would run, so the same bytes).
+ */
 export function renderWithMain(outdir: string, sourceDir: string, env: NodeJS.ProcessEnv): void {
-  const result = spawnSync(process.execPath, ['--require', 'tsx/cjs', 'main.ts'], {
+  const result = spawnSync(process.execPath, [path.join('scripts', 'synth.js')], {
     cwd: sourceDir, env: { ...env, CDK8S_OUTDIR: outdir }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024,
   });
   if (result.status !== 0) {

@@ -13,6 +13,12 @@ function parserFindsDuplicate(text: string): boolean {
 }
 
 const ctx = { platform: 'p', environment: 'e' };
+/**
+ * Random documents per property and run (400–500 until 2026-12). Each run draws a new seed, a failure prints the
+ * seed that replays it (FC_SEED), and the nightly soak (.github/workflows/property-soak.yml) sets FC_NUM_RUNS=2000.
+ */
+const RUNS = Number(process.env.FC_NUM_RUNS) > 0 ? Number(process.env.FC_NUM_RUNS) : 200;
+const SETTINGS = { numRuns: RUNS, ...(process.env.FC_SEED ? { seed: Number(process.env.FC_SEED) } : {}) };
 
 describe('mayHaveDuplicateKeys (fast pre-check of schema/duplicate-key)', () => {
   test('says "no" for the YAML synth writes, for every platform', () => {
@@ -35,7 +41,7 @@ describe('mayHaveDuplicateKeys (fast pre-check of schema/duplicate-key)', () => 
         const extra = top.length > 0 ? top[at % top.length] : `${toYaml({ [dupKey]: dupValue }).trimEnd()}\n${toYaml({ [dupKey]: dupValue }).trimEnd()}`;
         const spliced = `${text}${extra}\n`;
         if (parserFindsDuplicate(spliced)) expect(mayHaveDuplicateKeys(spliced)).toBe(true);
-      }), { numRuns: 400 });
+      }), SETTINGS);
   });
 
   test('never says "no" when the parser finds a duplicate (a random line repeated in place, at any depth)', () => {
@@ -49,14 +55,14 @@ describe('mayHaveDuplicateKeys (fast pre-check of schema/duplicate-key)', () => 
       const copy = lines[i].replace(/^(\s*)- /, '$1  ');
       const text = `${[...lines.slice(0, i + 1), copy, ...lines.slice(i + 1)].join('\n')}\n`;
       if (parserFindsDuplicate(text)) expect(mayHaveDuplicateKeys(text)).toBe(true);
-    }), { numRuns: 500 });
+    }), SETTINGS);
   });
 
   test('agrees with the parser on random stringified objects (no false "no")', () => {
     fc.assert(fc.property(fc.jsonValue({ maxDepth: 4 }), (value) => {
       const text = toYaml(value);
       if (parserFindsDuplicate(text)) expect(mayHaveDuplicateKeys(text)).toBe(true);
-    }), { numRuns: 400 });
+    }), SETTINGS);
   });
 
   test.each([
