@@ -119,19 +119,32 @@ function buildOptions(entry, bundlePackages) {
 }
 
 function sourcePaths() {
+  // The watcher rebuilds through this plugin on every save: a file is read again only when its size, modification
+  // time or inode changed, and the files that need no paths (all but a few) are left to esbuild, which reads them
+  // natively and keeps them parsed between rebuilds instead of receiving their text over its pipe each time.
+  const known = new Map();
   return {
     name: 'source-paths',
     setup(build) {
       build.onLoad({ filter: /\.ts$/ }, (args) => {
         if (args.path.split(path.sep).includes('node_modules')) return undefined;
-        const text = fs.readFileSync(args.path, 'utf8');
-        if (!/__dirname|__filename/.test(text)) return { contents: text, loader: 'ts' };
-        // On the first line, so line numbers stay those of the source.
-        const paths = `const __filename = ${JSON.stringify(args.path)}; const __dirname = ${JSON.stringify(path.dirname(args.path))}; `;
-        return { contents: paths + text, loader: 'ts' };
+        const s = fs.statSync(args.path, { bigint: true });
+        const key = `${s.size}:${s.mtimeNs}:${s.ino}`;
+        let entry = known.get(args.path);
+        if (!entry || entry.key !== key) {
+          const text = fs.readFileSync(args.path, 'utf8');
+          entry = { key, contents: /__dirname|__filename/.test(text) ? withPaths(args.path, text) : undefined };
+          known.set(args.path, entry);
+        }
+        return entry.contents === undefined ? undefined : { contents: entry.contents, loader: 'ts' };
       });
     },
   };
+}
+
+/** `text` with `__filename` and `__dirname` set to the source file's path, on its first line (line numbers stay). */
+function withPaths(file, text) {
+  return `const __filename = ${JSON.stringify(file)}; const __dirname = ${JSON.stringify(path.dirname(file))}; ${text}`;
 }
 
 /** Writes a file atomically (parallel runs never read half of one); failures only cost speed. */

@@ -57,6 +57,7 @@ export async function watch(options: WatchOptions): Promise<Watcher> {
   const outdir = process.env.CDK8S_OUTDIR ?? path.join(root, 'dist');
   const shown = path.relative(process.cwd(), outdir) || '.';
   let hashes = new Map<string, string>();
+  const fileHashes = new Map<string, { stat: string; hash: string }>();
   let running = false;
   let pending = false;
   let timer: NodeJS.Timeout | undefined;
@@ -78,7 +79,7 @@ export async function watch(options: WatchOptions): Promise<Watcher> {
       return true;
     }
     const metafile = result.metafile as Metafile;
-    const next = hashInputs(root, metafile);
+    const next = hashInputs(root, metafile, fileHashes);
     const changed = first ? [...next.keys()] : diffKeys(hashes, next);
     hashes = next;
     if (changed.length === 0) {
@@ -193,13 +194,24 @@ function evaluate(root: string, code: string): Api {
   return mod.exports as Api;
 }
 
-/** SHA-256 of every project file in the bundle, by path relative to the root. */
-function hashInputs(root: string, metafile: Metafile): Map<string, string> {
+/**
+ * SHA-256 of every project file in the bundle, by path relative to the root. A file whose size, modification time
+ * and inode are as last time keeps its hash (`known`, carried from cycle to cycle) without being read again.
+ */
+function hashInputs(root: string, metafile: Metafile, known: Map<string, { stat: string; hash: string }>): Map<string, string> {
   const out = new Map<string, string>();
   for (const input of Object.keys(metafile.inputs)) {
     if (input.includes('node_modules/')) continue;
+    const file = path.join(root, input);
     try {
-      out.set(input, createHash('sha256').update(fs.readFileSync(path.join(root, input))).digest('hex'));
+      const s = fs.statSync(file, { bigint: true });
+      const stat = `${s.size}:${s.mtimeNs}:${s.ino}`;
+      let entry = known.get(input);
+      if (entry?.stat !== stat) {
+        entry = { stat, hash: createHash('sha256').update(fs.readFileSync(file)).digest('hex') };
+        known.set(input, entry);
+      }
+      out.set(input, entry.hash);
     } catch {
       out.set(input, 'missing');
     }
