@@ -34,12 +34,22 @@ interface State {
   readonly stored: Set<string>;
   readonly used: Set<string>;
   readonly namespaced: Map<string, boolean>;
-  readonly groups: Map<string, string>;
-  readonly kinds: Map<string, string>;
+  /** Group → its CRD files' hash, with the size, modification time and inode of each file it was taken from. */
+  readonly groups: Map<string, { stat: string; hash: string }>;
   dirty: boolean;
 }
 
 let state: State | undefined;
+
+/**
+ * What every copy of this module in the process shares: the watcher evaluates a fresh bundle of the app for each
+ * re-render, and each would otherwise read the stored results again and add another exit hook.
+ */
+interface ProcessShared {
+  state?: State;
+  exitHook?: boolean;
+}
+const SHARED: ProcessShared = ((globalThis as { [key: symbol]: ProcessShared })[Symbol.for('platform-manifests.schema-results')] ??= {});
 
 /**
  * Turns the cache on for this process. `catalog` is the schema catalog's fingerprint and `crdDir` the vendored
@@ -47,6 +57,11 @@ let state: State | undefined;
  */
 export function enableSchemaResultCache(catalog: () => string, crdDir: string): void {
   if (state || process.env.PLATFORM_VALIDATION_NO_RESULT_CACHE) return;
+  const fingerprint = catalog();
+  if (SHARED.state && SHARED.state.catalog === fingerprint && SHARED.state.crdDir === crdDir) {
+    state = SHARED.state;
+    return;
+  }
   let stored: Stored = { valid: [], namespaced: {} };
   try {
     const text = readCache(CACHE_FILE);
@@ -54,11 +69,17 @@ export function enableSchemaResultCache(catalog: () => string, crdDir: string): 
   } catch {
     // A corrupt file is replaced on exit.
   }
+  // A catalog that changed while the process ran (the watcher) starts from what the last one saved.
+  if (SHARED.state) saveState(SHARED.state);
   state = {
-    catalog: catalog(), crdDir, stored: new Set(stored.valid), used: new Set(),
-    namespaced: new Map(Object.entries(stored.namespaced ?? {})), groups: new Map(), kinds: new Map(), dirty: false,
+    catalog: fingerprint, crdDir, stored: new Set(stored.valid), used: new Set(),
+    namespaced: new Map(Object.entries(stored.namespaced ?? {})), groups: new Map(), dirty: false,
   };
-  process.once('exit', saveSchemaResults);
+  SHARED.state = state;
+  if (!SHARED.exitHook) {
+    SHARED.exitHook = true;
+    process.once('exit', () => SHARED.state && saveState(SHARED.state));
+  }
 }
 
 /** Whether the cache is on. */
@@ -66,32 +87,44 @@ export function schemaResultCacheEnabled(): boolean {
   return state !== undefined;
 }
 
-/** The text of every CRD file of `group`, hashed once per process ('' for the Kubernetes API itself). */
+/**
+ * The text of every CRD file of `group`, hashed ('' for the Kubernetes API itself); hashed again only when a file's
+ * size, modification time or inode changed (the state outlives a watcher's re-render).
+ */
 function groupFingerprint(s: State, group: string): string {
-  let hash = s.groups.get(group);
-  if (hash === undefined) {
-    const dir = path.join(s.crdDir, group);
-    let files: string[] = [];
-    try {
-      files = group === '' ? [] : fs.readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
-    } catch {
-      files = [];
-    }
-    hash = contentHash(group, ...files.flatMap((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
-    s.groups.set(group, hash);
+  if (group === '') return contentHash(group);
+  const dir = path.join(s.crdDir, group);
+  let files: string[] = [];
+  try {
+    files = fs.readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
+  } catch {
+    files = [];
   }
-  return hash;
+  const stat = files.map((f) => {
+    const st = fs.statSync(path.join(dir, f), { bigint: true });
+    return `${f}:${st.size}:${st.mtimeNs}:${st.ino}`;
+  }).join('/');
+  let entry = s.groups.get(group);
+  if (entry?.stat !== stat) {
+    entry = { stat, hash: contentHash(group, ...files.flatMap((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')])) };
+    s.groups.set(group, entry);
+  }
+  return entry.hash;
 }
 
 function kindKey(s: State, apiVersion: string, kind: string): string {
+  // Once per kind and module copy (`local`): a watcher's next re-render checks the CRD files again.
   const id = `${apiVersion}/${kind}`;
-  let key = s.kinds.get(id);
+  let key = local.kinds.get(id);
   if (key === undefined) {
     key = contentHash(s.catalog, groupFingerprint(s, groupOf(apiVersion)), apiVersion, kind);
-    s.kinds.set(id, key);
+    local.kinds.set(id, key);
   }
   return key;
 }
+
+/** Per copy of this module: the kind keys of this render. */
+const local = { kinds: new Map<string, string>() };
 
 /** The key of `object`'s schema result, or undefined when the cache is off. */
 export function schemaResultKey(apiVersion: string, kind: string, object: unknown): string | undefined {
@@ -110,7 +143,11 @@ export function knownValid(key: string | undefined): boolean {
 export function recordValid(key: string | undefined): void {
   if (!state || key === undefined) return;
   state.used.add(key);
-  if (!state.stored.has(key)) state.dirty = true;
+  if (!state.stored.has(key)) {
+    // Known from now on: a watcher's next re-render in this process reuses it too.
+    state.stored.add(key);
+    state.dirty = true;
+  }
 }
 
 /** Whether `apiVersion`/`kind` is namespaced, as recorded; undefined when unknown or the cache is off. */
@@ -130,9 +167,13 @@ export function recordNamespaced(apiVersion: string, kind: string, namespaced: b
 
 /** Writes what this run used first, then older entries, up to {@link MAX_ENTRIES}; runs at exit. */
 export function saveSchemaResults(): void {
-  if (!state?.dirty) return;
-  const valid = [...state.used, ...[...state.stored].filter((k) => !state!.used.has(k))].slice(0, MAX_ENTRIES);
-  const namespaced = Object.fromEntries([...state.namespaced.entries()].slice(-MAX_ENTRIES));
+  if (state) saveState(state);
+}
+
+function saveState(s: State): void {
+  if (!s.dirty) return;
+  const valid = [...s.used, ...[...s.stored].filter((k) => !s.used.has(k))].slice(0, MAX_ENTRIES);
+  const namespaced = Object.fromEntries([...s.namespaced.entries()].slice(-MAX_ENTRIES));
   writeCache(CACHE_FILE, JSON.stringify({ valid, namespaced } satisfies Stored));
-  state.dirty = false;
+  s.dirty = false;
 }

@@ -34,8 +34,10 @@ describe('schema result cache', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  /** A fresh copy of the validation modules, as a new process would load them. */
-  function load(): Modules {
+  const SHARED = Symbol.for('platform-manifests.schema-results');
+  /** A fresh copy of the validation modules, as a new process would load them (`sameProcess`: as the watcher does). */
+  function load(sameProcess = false): Modules {
+    if (!sameProcess) delete (globalThis as Record<symbol, unknown>)[SHARED];
     let modules: Modules | undefined;
     jest.isolateModules(() => {
       modules = {
@@ -81,6 +83,20 @@ describe('schema result cache', () => {
     const other = load();
     other.results.enableSchemaResultCache(() => 'another catalog', path.join(__dirname, '..', '..', 'vendor', 'crds'));
     expect(other.results.knownValid(other.results.schemaResultKey('v1', 'Service', service()))).toBe(false);
+  });
+
+  test('the watcher\'s fresh module copies share one state: a pass is known to the next re-render, one exit hook in all', () => {
+    const hooks = process.listenerCount('exit');
+    const first = load();
+    first.catalog.enableSchemaResults();
+    expect(schemaFindings(first.gate, [service()])).toEqual([]);
+    for (let i = 0; i < 12; i++) {
+      const next = load(true);
+      next.catalog.enableSchemaResults();
+      expect(next.results.knownValid(next.results.schemaResultKey('v1', 'Service', service()))).toBe(true);
+      expect(next.results.knownValid(next.results.schemaResultKey('v1', 'Service', service({ type: 'ClusterIP' })))).toBe(false);
+    }
+    expect(process.listenerCount('exit')).toBe(hooks + 1);
   });
 
   test('PLATFORM_VALIDATION_NO_RESULT_CACHE=1 keeps it off even when a synth asks for it', () => {
