@@ -1,5 +1,5 @@
 import { ApiObject } from 'cdk8s';
-import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
+import { k8s } from '../../lib/core/k8s-api';
 import { Construct } from 'constructs';
 import {
   ARGOCD_HOOK_ANNOTATION, ARGOCD_HOOK_DELETE_POLICY_ANNOTATION, ContainerResources, EnvValue, INetworkPeer, NetworkPort, PlatformChart,

@@ -5,7 +5,7 @@
  * (source: docs/architecture/connectors-gke.md; where it disagrees with the upstream contract, see config.ts).
  */
 import { ApiObject, App, JsonPatch } from 'cdk8s';
-import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
+import { k8s } from '../../lib/core/k8s-api';
 import { Construct } from 'constructs';
 import {
   EnvValue, ExistingSecret, ExternalSecret, GcpSecretStore, GKE_NODE_DNS_RESOLVERS, GkeIngress, INetworkPeer, NamespaceBaseline, Peer,

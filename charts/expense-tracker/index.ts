@@ -1,5 +1,5 @@
 import { App } from 'cdk8s';
-import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
+import { k8s } from '../../lib/core/k8s-api';
 import { Construct } from 'constructs';
 import { ClusterIssuer } from '../../imports/cert-manager-clusterissuer-cert-manager.io';
 import {

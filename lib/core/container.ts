@@ -1,4 +1,4 @@
-import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
+import { k8s } from './k8s-api';
 import { IConstruct } from 'constructs';
 import { check } from './errors';
 import { checkConfigMapKey, checkDnsSubdomain, checkEnvName, checkPort, checkPortName, checkUnique } from './names';

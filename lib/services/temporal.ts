@@ -1,4 +1,4 @@
-import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
+import { k8s } from '../core/k8s-api';
 import { Construct } from 'constructs';
 import { ContainerResources, EnvValue } from '../core/container';
 import { check } from '../core/errors';

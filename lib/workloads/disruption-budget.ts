@@ -1,5 +1,5 @@
 import { ApiObject } from 'cdk8s';
-import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
+import { k8s } from '../core/k8s-api';
 import { Construct } from 'constructs';
 import { check } from '../core/errors';
 import { checkDnsSubdomain } from '../core/names';

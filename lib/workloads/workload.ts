@@ -1,6 +1,6 @@
 import { createHash } from 'crypto';
 import { ApiObject, Lazy } from 'cdk8s';
-import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
+import { k8s } from '../core/k8s-api';
 import { Construct } from 'constructs';
 import { Autoscaler, AutoscalingOptions } from './autoscaling';
 import {
