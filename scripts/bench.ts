@@ -177,6 +177,8 @@ function rssProbe(): string {
   fs.writeFileSync(file, [
     "'use strict';",
     "const fs = require('fs');",
+    // A worker thread (the synth's chart writer) loads preloads too; resourceUsage() is the whole process's.
+    "if (!require('worker_threads').isMainThread) return;",
     "process.on('exit', () => { const u = process.resourceUsage(); if (process.env.BENCH_RSS_FILE) fs.appendFileSync(process.env.BENCH_RSS_FILE, `${u.maxRSS} ${(u.userCPUTime + u.systemCPUTime) / 1000}\\n`); });",
     '',
   ].join('\n'));

@@ -25,6 +25,8 @@ interface Stored {
   readonly valid: string[];
   /** Key of an apiVersion/kind → whether it is namespaced. */
   readonly namespaced: Record<string, boolean>;
+  /** Group → the hash of its CRD files and the stat it was taken at, so a warm synth does not read the CRDs. */
+  readonly groups?: Record<string, { stat: string; hash: string }>;
 }
 
 interface State {
@@ -73,7 +75,7 @@ export function enableSchemaResultCache(catalog: () => string, crdDir: string): 
   if (SHARED.state) saveState(SHARED.state);
   state = {
     catalog: fingerprint, crdDir, stored: new Set(stored.valid), used: new Set(),
-    namespaced: new Map(Object.entries(stored.namespaced ?? {})), groups: new Map(), dirty: false,
+    namespaced: new Map(Object.entries(stored.namespaced ?? {})), groups: new Map(Object.entries(stored.groups ?? {})), dirty: false,
   };
   SHARED.state = state;
   if (!SHARED.exitHook) {
@@ -89,7 +91,8 @@ export function schemaResultCacheEnabled(): boolean {
 
 /**
  * The text of every CRD file of `group`, hashed ('' for the Kubernetes API itself); hashed again only when a file's
- * size, modification time or inode changed (the state outlives a watcher's re-render).
+ * size, modification time or inode changed since the hash was stored (in the cache file, or by an earlier re-render
+ * of the watcher).
  */
 function groupFingerprint(s: State, group: string): string {
   if (group === '') return contentHash(group);
@@ -108,6 +111,7 @@ function groupFingerprint(s: State, group: string): string {
   if (entry?.stat !== stat) {
     entry = { stat, hash: contentHash(group, ...files.flatMap((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')])) };
     s.groups.set(group, entry);
+    s.dirty = true;
   }
   return entry.hash;
 }
@@ -174,6 +178,6 @@ function saveState(s: State): void {
   if (!s.dirty) return;
   const valid = [...s.used, ...[...s.stored].filter((k) => !s.used.has(k))].slice(0, MAX_ENTRIES);
   const namespaced = Object.fromEntries([...s.namespaced.entries()].slice(-MAX_ENTRIES));
-  writeCache(CACHE_FILE, JSON.stringify({ valid, namespaced } satisfies Stored));
+  writeCache(CACHE_FILE, JSON.stringify({ valid, namespaced, groups: Object.fromEntries(s.groups) } satisfies Stored));
   s.dirty = false;
 }

@@ -99,6 +99,28 @@ describe('schema result cache', () => {
     expect(process.listenerCount('exit')).toBe(hooks + 1);
   });
 
+  test('an edited CRD file of the kind\'s group makes its passes miss, across processes and within the watcher', () => {
+    const crds = path.join(dir, 'crds');
+    fs.cpSync(path.join(__dirname, '..', '..', 'vendor', 'crds', 'cert-manager.io'), path.join(crds, 'cert-manager.io'), { recursive: true });
+    const certificate = { apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: { name: 'web', namespace: 'default' } };
+    const keyIn = (m: Modules) => {
+      m.results.enableSchemaResultCache(() => 'catalog', crds);
+      return m.results.schemaResultKey('cert-manager.io/v1', 'Certificate', certificate);
+    };
+    const first = load();
+    first.results.recordValid(keyIn(first));
+    first.results.saveSchemaResults();
+    const second = load();
+    expect(second.results.knownValid(keyIn(second))).toBe(true);
+
+    const file = path.join(crds, 'cert-manager.io', fs.readdirSync(path.join(crds, 'cert-manager.io')).sort()[0]);
+    fs.appendFileSync(file, '# edited\n');
+    const watcherCopy = load(true);
+    expect(watcherCopy.results.knownValid(keyIn(watcherCopy))).toBe(false);
+    const third = load();
+    expect(third.results.knownValid(keyIn(third))).toBe(false);
+  });
+
   test('PLATFORM_VALIDATION_NO_RESULT_CACHE=1 keeps it off even when a synth asks for it', () => {
     process.env.PLATFORM_VALIDATION_NO_RESULT_CACHE = '1';
     const { results, catalog } = load();
