@@ -2,7 +2,7 @@
  * Rules `schema/*`: every object against the strict schema of its apiVersion/kind, and duplicate
  * keys in YAML text.
  */
-import { ErrorObject } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import { Document, isMap, isPair, isScalar, isSeq, Pair, parseAllDocuments, visit } from 'yaml';
 import { Issue } from './findings';
 import { groupOf, K8sObject, keySegment, nameOf, namespaceOf, str } from './k8s';
