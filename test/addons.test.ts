@@ -1,5 +1,3 @@
-import { spawnSync } from 'child_process';
-import * as path from 'path';
 import { ApiObject, App } from 'cdk8s';
 import { buildApp } from '../charts';
 import { ADDONS_PLATFORM, clusterUses } from '../charts/addons';
@@ -11,7 +9,7 @@ import { deriveAddOns, ClusterObjects, groupOf, UnprovidedKindError } from '../l
 import { EXACT_VERSION, HelmApplication } from '../lib/addons/helm-application';
 import { PlatformChart } from '../lib';
 import { renderChart } from '../lib/render/synth';
-import { addOnsMarkdown, addOnsMermaid, clusterPictures, topologyMarkdown } from '../lib/topology';
+import { addOnsMarkdown, clusterPictures, topologyMarkdown } from '../lib/topology';
 import { testChart } from './util';
 
 const SYNC_WAVE = 'argocd.argoproj.io/sync-wave';
@@ -329,14 +327,7 @@ describe('topology pictures show each cluster\'s add-ons', () => {
     for (const p of pictures) for (const a of p.addOns) for (const pl of p.platforms) expect(a.wave).toBeLessThan(pl.wave);
   });
 
-  test('the add-ons diagram parses with mermaid', () => {
-    const result = spawnSync(process.execPath, [path.join(__dirname, 'mermaid-check.mjs')], {
-      input: JSON.stringify([{ name: 'addons', text: addOnsMermaid(pictures) }]), encoding: 'utf8', timeout: 120_000,
-    });
-    expect(result.status).toBe(0);
-    expect(JSON.parse(result.stdout)).toEqual([expect.objectContaining({ name: 'addons', ok: true, diagramType: 'flowchart-v2' })]);
-  });
-
+  // Each environment's add-ons diagram is parsed with mermaid in test/topology.test.ts, with every other diagram.
   test('a chart without Helm add-ons gets no section', () => {
     expect(addOnsMarkdown([{ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'x' } }])).toEqual([]);
   });

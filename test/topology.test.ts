@@ -7,7 +7,7 @@ import { buildApp } from '../charts';
 import { NamespaceBaseline, NginxIngress, Peer, PlatformChart, Workload, WorkloadProps } from '../lib';
 import { renderChart, RenderedChart, synthesize } from '../lib/render/synth';
 import {
-  analyzeNetwork, buildTopology, mermaidId, NetworkFlow, PLATFORMS_DOC, platformsMarkdown, TOPOLOGY_FILE, Topology,
+  addOnsMermaid, analyzeNetwork, clusterPictures, buildTopology, mermaidId, NetworkFlow, PLATFORMS_DOC, platformsMarkdown, TOPOLOGY_FILE, Topology,
 } from '../lib/topology';
 
 const ROOT = path.join(__dirname, '..');
@@ -88,6 +88,9 @@ beforeAll(() => {
     { name: 'fixture', text: topologyOf(fixtureChart()).mermaid },
     { name: 'broken', text: BROKEN },
     ...topologies.map((t) => ({ name: `${t.platform}/${t.environment}`, text: t.mermaid })),
+    // Each Argo CD environment's TOPOLOGY.md also draws its clusters' add-ons (lib/topology/addons.ts).
+    ...rendered.filter((c) => c.platform === 'argocd')
+      .map((c) => ({ name: `add-ons ${c.environment}`, text: addOnsMermaid(clusterPictures(c.files.map((f) => f.object))) })),
   ];
   parsed = new Map(parseMermaid(diagrams).map(({ name, ...result }) => [name, result]));
 });
@@ -386,5 +389,13 @@ describe('the Gateway API edge in the picture', () => {
     expect(m).toContain('edge-https-redirect<br/>HTTPRoute (redirect to https)');
     expect(m).toContain('"Envoy proxies of Gateway aroti/edge"');
     expect(parsed.get('aroti/staging')).toEqual({ ok: true, diagramType: 'flowchart-v2' });
+  });
+});
+
+describe('the add-ons picture of each Argo CD environment', () => {
+  test('parses with mermaid (one flowchart per environment)', () => {
+    const addOns = [...parsed.entries()].filter(([name]) => name.startsWith('add-ons '));
+    expect(addOns.map(([name]) => name).sort()).toEqual(['add-ons development', 'add-ons production', 'add-ons staging', 'add-ons test']);
+    for (const [, result] of addOns) expect(result).toEqual({ ok: true, diagramType: 'flowchart-v2' });
   });
 });
